@@ -1,0 +1,1 @@
+"""The `dgw` command line: a thin edge over the service functions."""

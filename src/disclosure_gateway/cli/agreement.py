@@ -1,0 +1,86 @@
+"""`dgw agreement`: check, show, install, suspend and resume the agreement."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..agreement import Status, load_agreement
+from ..errors import InputError
+from .common import JsonOpt, WorkspaceOpt, emit_json, out, table, workspace
+
+app = typer.Typer(help="Check, show, install, suspend and resume the agreement.", no_args_is_help=True)
+
+
+@app.command("check")
+def check(
+    path: Annotated[Path, typer.Argument(help="Agreement TOML file.")],
+    json_: JsonOpt = False,
+) -> None:
+    """Validate an agreement file and print its terms hash."""
+    agr = load_agreement(path)
+    if json_:
+        emit_json({"id": agr.id, "terms_hash": agr.terms_hash, "valid": True})
+    else:
+        out.print(f"[green]valid[/] {agr.id}  terms hash {agr.terms_hash}")
+
+
+@app.command("show")
+def show(ws: WorkspaceOpt, json_: JsonOpt = False) -> None:
+    """Print the agreement in force in the workspace."""
+    agr = workspace(ws).agreement()
+    if json_:
+        emit_json({**agr.model_dump(mode="json"), "terms_hash": agr.terms_hash})
+        return
+    out.print(f"[bold]{agr.title}[/] ({agr.id})  terms hash {agr.terms_hash}")
+    out.print(f"custodian {agr.custodian.agency}; requesting agency {agr.requesting_agency.agency}; "
+              f"authority {agr.authority}")
+    out.print(f"in force {agr.term.effective} to {agr.term.expires}; mode {agr.disclosure.mode}")
+    state = f"[red]SUSPENDED[/]: {agr.status.suspended_reason}" if agr.status.suspended else "[green]active[/]"
+    out.print(f"status {state}; recipient in good standing: {agr.status.recipient_in_good_standing}")
+    out.print(table("Authorised requesters", ["id", "title", "key id"],
+                    [(r.id, r.title, r.key_id) for r in agr.requesters]))
+    out.print("permitted statutes: " + "; ".join(agr.permitted_statutes))
+
+
+def _set_suspension(ws: Path, suspended: bool, reason: str, actor: str | None) -> dict[str, object]:
+    from ..operations import record_agreement_status  # ledger-aware; see operations.py
+
+    if not reason.strip():
+        raise InputError("a reason is required", where="--reason")
+    w = workspace(ws)
+    agr = w.agreement()
+    who = actor or getpass.getuser()
+    status = Status(**{**agr.status.model_dump(), "suspended": suspended,
+                       "suspended_reason": reason if suspended else ""})
+    w.save_agreement(agr.with_status(status))
+    record_agreement_status(w, "agreement_suspended" if suspended else "agreement_resumed",
+                            actor=who, reason=reason)
+    return {"agreement": agr.id, "suspended": suspended, "reason": reason, "by": who}
+
+
+@app.command("suspend")
+def suspend(
+    reason: Annotated[str, typer.Option("--reason", help="Why (e.g. the court order).")],
+    ws: WorkspaceOpt,
+    actor: Annotated[str | None, typer.Option("--by", help="Who suspends (default: login).")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Suspend the agreement: every batch is refused, in-flight batches stop before answers."""
+    info = _set_suspension(ws, True, reason, actor)
+    emit_json(info) if json_ else out.print(f"[red]suspended[/] by {info['by']}: {reason}")
+
+
+@app.command("resume")
+def resume(
+    reason: Annotated[str, typer.Option("--reason", help="Why it may resume.")],
+    ws: WorkspaceOpt,
+    actor: Annotated[str | None, typer.Option("--by", help="Who resumes (default: login).")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Resume a suspended agreement."""
+    info = _set_suspension(ws, False, reason, actor)
+    emit_json(info) if json_ else out.print(f"[green]resumed[/] by {info['by']}: {reason}")

@@ -1,0 +1,61 @@
+"""`dgw batch`: prepare, sign and inspect request batches."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..agreement import load_agreement
+from ..errors import InputError
+from ..intake.manifest import build_manifest, sign_batch, write_manifest
+from ..keys import load_private
+from .common import JsonOpt, emit_json, out
+
+app = typer.Typer(help="Prepare, sign and inspect request batches.", no_args_is_help=True)
+
+
+@app.command("new")
+def new(
+    records: Annotated[Path, typer.Argument(help="Records file (.csv, .parquet or .jsonl).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Batch directory to create.")],
+    agreement: Annotated[Path, typer.Option("--agreement", help="Agreement TOML the batch is under.")],
+    key_id: Annotated[str, typer.Option("--key-id", help="Requester key id (set by `batch sign`).")] = "0" * 16,
+    json_: JsonOpt = False,
+) -> None:
+    """Write a manifest around a records file (unsigned; sign with `dgw batch sign`)."""
+    if not records.is_file():
+        raise InputError("records file not found", where=str(records))
+    agr = load_agreement(agreement)
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise InputError("output directory exists and is not empty", where=str(out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise InputError(f"cannot create directory: {e.strerror}", where=str(out_dir)) from e
+    target = out_dir / records.name
+    shutil.copyfile(records, target)
+    manifest = build_manifest(target, agreement=agr, requester_key_id=key_id)
+    write_manifest(out_dir, manifest)
+    if json_:
+        emit_json(manifest.model_dump(mode="json"))
+    else:
+        out.print(f"batch [bold]{manifest.batch_id}[/]: {manifest.record_count} records in {out_dir}")
+
+
+@app.command("sign")
+def sign(
+    batch_dir: Annotated[Path, typer.Argument(help="Batch directory with manifest.json.")],
+    key: Annotated[Path, typer.Option("--key", help="Requester's private key (PEM).")],
+    json_: JsonOpt = False,
+) -> None:
+    """Recompute the manifest's count and digest from the records file and sign it."""
+    pair = load_private(key)
+    manifest = sign_batch(batch_dir, pair)
+    if json_:
+        emit_json(manifest.model_dump(mode="json"))
+    else:
+        out.print(f"signed batch [bold]{manifest.batch_id}[/] with key {pair.key_id} "
+                  f"({manifest.record_count} records)")

@@ -1,0 +1,37 @@
+"""Entry point of `dgw`. Registers one sub-command group per concept and turns
+gateway errors into one line on stderr and a non-zero exit code."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import GatewayError
+from . import agreement, batch, keys
+from .common import err
+
+app = typer.Typer(
+    name="dgw",
+    help="disclosure-gateway: answer another agency's requests lawfully, accurately, "
+    "minimally and accountably.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(keys.app, name="keys")
+app.add_typer(agreement.app, name="agreement")
+app.add_typer(batch.app, name="batch")
+# Groups added by later parts of the pipeline register themselves below.
+
+
+def main() -> None:
+    try:
+        app()
+    except GatewayError as e:
+        err.print(f"[red]error[/]: {e.describe()}", highlight=False, soft_wrap=True)
+        sys.exit(e.exit_code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Intake: a batch arrives as a directory (manifest, records file, detached signature)."""
