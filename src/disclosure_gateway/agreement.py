@@ -22,8 +22,18 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .canonical import canonical_hash
-from .errors import AgreementError
+from .errors import AgreementError, InputError
 from .keys import key_id_of, public_from_b64
+
+
+def _check_key(text: str) -> None:
+    # pydantic reports ValueError against the field's path; our InputError would escape it.
+    try:
+        public_from_b64(text)
+    except AgreementError as e:
+        raise ValueError(e.message) from e
+    except InputError as e:
+        raise ValueError(e.message) from e
 
 
 class _Strict(BaseModel):
@@ -43,7 +53,7 @@ class Custodian(Party):
     @classmethod
     def _key(cls, v: str | None) -> str | None:
         if v is not None:
-            public_from_b64(v)
+            _check_key(v)
         return v
 
 
@@ -55,7 +65,7 @@ class Requester(_Strict):
     @field_validator("public_key")
     @classmethod
     def _key(cls, v: str) -> str:
-        public_from_b64(v)
+        _check_key(v)
         return v
 
     @property

@@ -65,10 +65,10 @@ LINKAGE_COLUMNS: tuple[str, ...] = (
 #: columns of truth.parquet written beside a synthetic batch
 TRUTH_COLUMNS: tuple[str, ...] = (
     "request_id",
-    "true_tin",          # the taxpayer the request really refers to, or null
+    "true_tin",  # the taxpayer the request really refers to, or null
     "address_is_last_known",  # whether the submitted address is that taxpayer's last known one
-    "corruptions",       # list of realism kinds applied (nickname, swap, typo, ...)
-    "defects",           # list of legal defect kinds (expected reason codes' families)
+    "corruptions",  # list of realism kinds applied (nickname, swap, typo, ...)
+    "defects",  # list of legal defect kinds (expected reason codes' families)
 )
 
 #: files of a batch directory
@@ -83,8 +83,9 @@ RECORD_FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
 #: the ones the generator's truth must be checked against.
 DEFECT_REASONS: dict[str, frozenset[str]] = {
     # the court's examples: "Don't Care 12345", "Failed to Provide", "Unknown Address", "NA NA"
-    "address_placeholder": frozenset({"ADDRESS_PLACEHOLDER", "ADDRESS_NO_HOUSE_NUMBER",
-                                      "ADDRESS_NOT_STREET_ADDRESS"}),
+    "address_placeholder": frozenset(
+        {"ADDRESS_PLACEHOLDER", "ADDRESS_NO_HOUSE_NUMBER", "ADDRESS_NOT_STREET_ADDRESS"}
+    ),
     "address_zero_zip": frozenset({"ADDRESS_ZIP_INVALID", "ADDRESS_PLACEHOLDER"}),
     "address_zip_only": frozenset({"ADDRESS_ZIP_ONLY", "ADDRESS_NOT_STREET_ADDRESS"}),
     "address_no_house_number": frozenset({"ADDRESS_NO_HOUSE_NUMBER"}),
@@ -97,8 +98,7 @@ DEFECT_REASONS: dict[str, frozenset[str]] = {
     "order_missing": frozenset({"REMOVAL_ORDER_MISSING"}),
     "case_number_missing": frozenset({"CASE_NUMBER_MISSING", "CASE_NUMBER_MALFORMED"}),
     "officer_implausible": frozenset({"OFFICER_CASELOAD_IMPLAUSIBLE"}),
-    "taxable_period_outside": frozenset({"TAXABLE_PERIOD_OUTSIDE_WINDOW",
-                                         "TAXABLE_PERIOD_MISSING"}),
+    "taxable_period_outside": frozenset({"TAXABLE_PERIOD_OUTSIDE_WINDOW", "TAXABLE_PERIOD_MISSING"}),
     "relevance_missing": frozenset({"RELEVANCE_INSUFFICIENT"}),
     "tin_malformed": frozenset({"TIN_MALFORMED"}),
 }

@@ -74,8 +74,14 @@ class Workspace:
     # --- creation -------------------------------------------------------------
     def create(self, *, db_url: str | None = None) -> None:
         try:
-            for d in (self.root, self.keys_dir, self.master_dir, self.models_dir,
-                      self.responses_dir, self.reports_dir):
+            for d in (
+                self.root,
+                self.keys_dir,
+                self.master_dir,
+                self.models_dir,
+                self.responses_dir,
+                self.reports_dir,
+            ):
                 d.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise InputError(f"cannot create workspace: {e.strerror}", where=str(self.root)) from e
@@ -90,8 +96,7 @@ class Workspace:
     def require(self) -> None:
         if not self.agreement_path.exists():
             raise InputError(
-                "not a workspace (no agreement.toml); create one with `dgw demo` "
-                "or `dgw agreement install`",
+                "not a workspace (no agreement.toml); create one with `dgw demo` or `dgw agreement install`",
                 where=str(self.root),
             )
 

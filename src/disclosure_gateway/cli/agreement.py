@@ -36,13 +36,22 @@ def show(ws: WorkspaceOpt, json_: JsonOpt = False) -> None:
         emit_json({**agr.model_dump(mode="json"), "terms_hash": agr.terms_hash})
         return
     out.print(f"[bold]{agr.title}[/] ({agr.id})  terms hash {agr.terms_hash}")
-    out.print(f"custodian {agr.custodian.agency}; requesting agency {agr.requesting_agency.agency}; "
-              f"authority {agr.authority}")
+    out.print(
+        f"custodian {agr.custodian.agency}; requesting agency {agr.requesting_agency.agency}; "
+        f"authority {agr.authority}"
+    )
     out.print(f"in force {agr.term.effective} to {agr.term.expires}; mode {agr.disclosure.mode}")
-    state = f"[red]SUSPENDED[/]: {agr.status.suspended_reason}" if agr.status.suspended else "[green]active[/]"
+    state = (
+        f"[red]SUSPENDED[/]: {agr.status.suspended_reason}" if agr.status.suspended else "[green]active[/]"
+    )
     out.print(f"status {state}; recipient in good standing: {agr.status.recipient_in_good_standing}")
-    out.print(table("Authorised requesters", ["id", "title", "key id"],
-                    [(r.id, r.title, r.key_id) for r in agr.requesters]))
+    out.print(
+        table(
+            "Authorised requesters",
+            ["id", "title", "key id"],
+            [(r.id, r.title, r.key_id) for r in agr.requesters],
+        )
+    )
     out.print("permitted statutes: " + "; ".join(agr.permitted_statutes))
 
 
@@ -54,11 +63,13 @@ def _set_suspension(ws: Path, suspended: bool, reason: str, actor: str | None) -
     w = workspace(ws)
     agr = w.agreement()
     who = actor or getpass.getuser()
-    status = Status(**{**agr.status.model_dump(), "suspended": suspended,
-                       "suspended_reason": reason if suspended else ""})
+    status = Status(
+        **{**agr.status.model_dump(), "suspended": suspended, "suspended_reason": reason if suspended else ""}
+    )
     w.save_agreement(agr.with_status(status))
-    record_agreement_status(w, "agreement_suspended" if suspended else "agreement_resumed",
-                            actor=who, reason=reason)
+    record_agreement_status(
+        w, "agreement_suspended" if suspended else "agreement_resumed", actor=who, reason=reason
+    )
     return {"agreement": agr.id, "suspended": suspended, "reason": reason, "by": who}
 
 

@@ -22,7 +22,8 @@ def new(
     records: Annotated[Path, typer.Argument(help="Records file (.csv, .parquet or .jsonl).")],
     out_dir: Annotated[Path, typer.Option("--out", help="Batch directory to create.")],
     agreement: Annotated[Path, typer.Option("--agreement", help="Agreement TOML the batch is under.")],
-    key_id: Annotated[str, typer.Option("--key-id", help="Requester key id (set by `batch sign`).")] = "0" * 16,
+    key_id: Annotated[str, typer.Option("--key-id", help="Requester key id (set by `batch sign`).")] = "0"
+    * 16,
     json_: JsonOpt = False,
 ) -> None:
     """Write a manifest around a records file (unsigned; sign with `dgw batch sign`)."""
@@ -57,5 +58,7 @@ def sign(
     if json_:
         emit_json(manifest.model_dump(mode="json"))
     else:
-        out.print(f"signed batch [bold]{manifest.batch_id}[/] with key {pair.key_id} "
-                  f"({manifest.record_count} records)")
+        out.print(
+            f"signed batch [bold]{manifest.batch_id}[/] with key {pair.key_id} "
+            f"({manifest.record_count} records)"
+        )

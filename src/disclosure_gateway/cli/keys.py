@@ -22,8 +22,13 @@ def new(
     """Make a key pair: NAME.key (PEM, mode 0600) and NAME.pub (base64)."""
     pair = new_keypair(name)
     priv, pub = write_keypair(pair, out_dir)
-    info = {"name": name, "key_id": pair.key_id, "private_key": str(priv),
-            "public_key_file": str(pub), "public_key": pair.public_b64}
+    info = {
+        "name": name,
+        "key_id": pair.key_id,
+        "private_key": str(priv),
+        "public_key_file": str(pub),
+        "public_key": pair.public_b64,
+    }
     if json_:
         emit_json(info)
     else:

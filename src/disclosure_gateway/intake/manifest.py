@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..agreement import Agreement
@@ -21,7 +22,6 @@ from ..canonical import canonical_bytes, file_sha256
 from ..contracts import MANIFEST_FILE, SIGNATURE_FILE
 from ..errors import InputError, SignatureError
 from ..keys import KeyPair, decode_signature, verify
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 RecordFormat = Literal["csv", "parquet", "jsonl"]
 
@@ -177,11 +177,7 @@ def sign_batch(batch_dir: Path, key: KeyPair, *, agreement: Agreement | None = N
             "record_count": count_records(records, fmt),
             "records_sha256": file_sha256(records),
             "requester_key_id": key.key_id,
-            **(
-                {"agreement_id": agreement.id, "agreement_hash": agreement.terms_hash}
-                if agreement
-                else {}
-            ),
+            **({"agreement_id": agreement.id, "agreement_hash": agreement.terms_hash} if agreement else {}),
         }
     )
     write_manifest(batch_dir, updated)
