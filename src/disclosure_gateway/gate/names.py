@@ -1,0 +1,66 @@
+"""Name sufficiency: the taxpayer's given and family name, as a person's name.
+
+A request must name the taxpayer (26 U.S.C. 6103(i)(2)(B)(i)). Both the given
+and the family name must be present, written in name characters (letters of
+any script, accents, spaces, hyphen, apostrophe, period), and not be one of the
+placeholders record systems use for "we do not know" (UNKNOWN, N/A, FNU/LNU,
+TEST, XXX...). A middle name is optional but, when given, must be made of name
+characters too.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import _text as t
+
+#: name characters (RE2): letters and combining marks, space, hyphen, apostrophes, period
+NAME_CHARS = r"[\p{L}\p{M} .'’-]+"
+
+#: placeholder names, compared after removing everything but letters and upper-casing
+PLACEHOLDER_NAMES: frozenset[str] = frozenset(
+    {
+        "UNKNOWN", "UNK", "UNKN", "NONE", "NULL", "NIL", "TEST", "TESTER", "TESTING",
+        "FNU", "LNU", "NFN", "NLN", "NMN", "FIRSTNAME", "LASTNAME", "FIRST", "LAST", "NAME",
+        "NONAME", "TBD", "TBA", "ANONYMOUS", "ANON", "REDACTED", "EMPTY", "DUMMY",
+        "SAMPLE", "NOTPROVIDED", "NOTGIVEN", "REFUSED", "DECLINED", "ALIAS", "AKA",
+    }
+)
+
+
+#: "N/A" and its spellings; a bare "Na" is a real (Korean) family name, so it
+#: counts as a placeholder only when both names are "NA"
+NOT_APPLICABLE = r"(?i)n\s*/\s*a\.?|n\.\s*a\.?|not\s+applicable"
+
+
+def _placeholder(col: t.Column) -> t.Mask:
+    key = t.folded(col)
+    # all-X ("X", "XXX", "XX XX") is how a blank is often typed
+    return (
+        t.in_set(key, PLACEHOLDER_NAMES)
+        | t.fullmatch(key, r"X+")
+        | t.fullmatch(col, NOT_APPLICABLE)
+    )
+
+
+def check_names(df: pd.DataFrame) -> dict[str, t.Mask]:
+    first = t.stripped(t.column(df, "first_name"))
+    middle = t.stripped(t.column(df, "middle_name"))
+    last = t.stripped(t.column(df, "last_name"))
+    first_blank, middle_blank, last_blank = t.blank(first), t.blank(middle), t.blank(last)
+    bad_chars = (
+        (~first_blank & ~t.fullmatch(first, NAME_CHARS))
+        | (~middle_blank & ~t.fullmatch(middle, NAME_CHARS))
+        | (~last_blank & ~t.fullmatch(last, NAME_CHARS))
+    )
+    # a name of punctuation only ("-", "..") has no letter; treat it as missing
+    first_empty = first_blank | ~t.contains(first, r"\p{L}")
+    last_empty = last_blank | ~t.contains(last, r"\p{L}")
+    both_na = t.in_set(t.folded(first), {"NA"}) & t.in_set(t.folded(last), {"NA"})
+    return {
+        "NAME_MISSING": first_empty | last_empty,
+        "NAME_INVALID_CHARACTERS": bad_chars,
+        "NAME_PLACEHOLDER": (~first_blank & _placeholder(first))
+        | (~last_blank & _placeholder(last))
+        | both_na,
+    }

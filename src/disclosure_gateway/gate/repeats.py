@@ -1,0 +1,232 @@
+"""Repeats and probing: limits on learning what the custodian holds by asking.
+
+* DUPLICATE_IN_BATCH — the same person (name and birth date, or name and
+  street address when no birth date is given) more than once in a batch; the
+  first request stands, the later ones are flagged.
+* REREQUEST_WITHIN_WINDOW — the same person passed the gate in an earlier
+  batch within ``repeats.rerequest_window_days``.
+* RESUBMITTED_UNCHANGED — an identical request (every field but the request
+  id) was refused before, within the agreement's request-data retention.
+* PROBING_SUSPECTED — many near-variants of one identity, in this batch plus
+  earlier batches within ``repeats.probe_window_days``:
+
+  - one name at one street address with more than ``probe_max_dob_variants``
+    birth dates (guessing a birth date);
+  - one street address (with unit) with more than
+    ``probe_max_names_per_address`` names (guessing who lives there);
+  - one name and birth date in more than ``probe_max_zips_per_name`` ZIP
+    codes (guessing where someone lives).
+
+  Every record of an offending group is flagged: each of them is part of the
+  probe. Grouping by name *and* street (not name alone) keeps namesakes — many
+  people share a common name — from looking like probing; Jr/Sr and twins at
+  one address stay within the default limits.
+
+Identity keys are built from folded text (upper case, accents and punctuation
+removed) so spelling noise does not split one person in two. The history sees
+them only as keyed BLAKE2b digests (domain-separated by purpose).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..agreement import Agreement
+from ..contracts import REQUEST_COLUMNS
+from . import _text as t
+from .history import PROBE_DIMENSIONS, HistoryEntries, ProbeDimension, RequestHistory
+
+SEP = "\x1f"  # never inside a folded value
+#: BLAKE2b personalisation (<= 16 bytes) per dimension: group keys, variants
+_PROBE_DOMAINS: dict[ProbeDimension, tuple[str, str]] = {
+    "dob_by_name_street": ("probe-g-dob", "probe-v-dob"),
+    "name_by_address": ("probe-g-name", "probe-v-name"),
+    "zip_by_name_dob": ("probe-g-zip", "probe-v-zip"),
+}
+
+
+@dataclass(frozen=True)
+class Identities:
+    """Per-record comparison keys (plain, folded text; never leaves the process)."""
+
+    identity: np.ndarray  # object: the person
+    fingerprint: np.ndarray  # object: the whole request but its id
+    has_name: np.ndarray  # bool
+    #: per dimension: group key, variant, and which records take part
+    probe: dict[ProbeDimension, tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _join(*cols: t.Column) -> t.Column:
+    return pc.binary_join_element_wise(*cols, t.lit(SEP))
+
+
+def _obj(col: t.Column) -> np.ndarray:
+    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _fold_address(col: t.Column) -> t.Column:
+    """Upper case, letters and digits only, single spaces: '12 Elm St.' -> '12 ELM ST'."""
+    up = pc.utf8_upper(pc.utf8_normalize(col, "NFKD"))
+    return t.squeezed(pc.replace_substring_regex(up, r"[^A-Z0-9]+", " "))
+
+
+def identities(df: pd.DataFrame) -> Identities:
+    first = t.folded(t.column(df, "first_name"))
+    last = t.folded(t.column(df, "last_name"))
+    name = _join(first, last)
+    has_name = ~t.blank(first) & ~t.blank(last)
+
+    dob_ord = t.date_ordinals(t.column(df, "dob"))
+    has_dob = dob_ord != 0
+    dob = pa.chunked_array([pa.array(dob_ord.astype(str), type=pa.large_string())])
+
+    zip5 = pc.utf8_slice_codeunits(pc.replace_substring_regex(t.column(df, "zip"), r"\D", ""), 0, 5)
+    has_zip = t.fullmatch(zip5, r"\d{5}")
+    line1 = _fold_address(t.column(df, "address_line1"))
+    line2 = _fold_address(t.column(df, "address_line2"))
+    has_street = ~t.blank(line1) & t.contains(line1, r"\d") & has_zip
+    street = _join(line1, zip5)
+    unit = _join(line1, line2, zip5)
+
+    # The person: name + birth date, or name + street when no birth date is given.
+    without_dob = pc.binary_join_element_wise(t.lit("@"), street, t.lit(""))
+    identity = _obj(_join(name, pc.if_else(pa.array(has_dob), dob, without_dob)))
+    content = [c for c in REQUEST_COLUMNS if c != "request_id"]
+    fingerprint = _obj(_join(*[pc.utf8_upper(t.squeezed(t.column(df, c))) for c in content]))
+    probe: dict[ProbeDimension, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
+        "dob_by_name_street": (_obj(_join(name, street)), _obj(dob), has_name & has_dob & has_street),
+        "name_by_address": (_obj(unit), _obj(name), has_name & has_street),
+        "zip_by_name_dob": (_obj(_join(name, dob)), _obj(zip5), has_name & has_dob & has_zip),
+    }
+    return Identities(identity=identity, fingerprint=fingerprint, has_name=has_name, probe=probe)
+
+
+class Digester:
+    """Keyed BLAKE2b-128 digests, domain-separated by purpose."""
+
+    def __init__(self, key: bytes) -> None:
+        # BLAKE2b keys are at most 64 bytes; a longer secret is hashed down.
+        self._key = key if len(key) <= 64 else hashlib.sha256(key).digest()
+
+    def __call__(self, values: np.ndarray, domain: str) -> np.ndarray:
+        person = domain.encode()[:16]
+        cache: dict[object, str] = {}
+        out = np.empty(len(values), dtype=object)
+        for i, v in enumerate(values):
+            d = cache.get(v)
+            if d is None:
+                d = hashlib.blake2b(
+                    str(v).encode(), key=self._key, digest_size=16, person=person
+                ).hexdigest()
+                cache[v] = d
+            out[i] = d
+        return out
+
+
+def _distinct_per_group(groups: np.ndarray, variants: np.ndarray) -> np.ndarray:
+    frame = pd.DataFrame({"g": groups, "v": variants})
+    return frame.groupby("g", sort=False)["v"].transform("nunique").to_numpy()
+
+
+def check_repeats(
+    ids: Identities,
+    agreement: Agreement,
+    *,
+    request_date: date,
+    history: RequestHistory | None,
+    digest: Digester,
+) -> tuple[dict[str, t.Mask], dict[str, int]]:
+    """Masks for the repeat codes, and the number of probing groups per dimension."""
+    n = len(ids.identity)
+    rep = agreement.repeats
+    dup = pd.Series(ids.identity).duplicated(keep="first").to_numpy() & ids.has_name
+
+    rerequest = np.zeros(n, dtype=bool)
+    resubmitted = np.zeros(n, dtype=bool)
+    if history is not None:
+        ident_d = digest(ids.identity, "identity")
+        since = request_date - timedelta(days=rep.rerequest_window_days)
+        seen = history.accepted_since(set(ident_d[ids.has_name]), since)
+        rerequest = ids.has_name & np.isin(ident_d, list(seen)) if seen else rerequest
+        fp_d = digest(ids.fingerprint, "fingerprint")
+        since = request_date - timedelta(days=agreement.retention.request_data_days)
+        refused = history.refused_since(set(fp_d), since)
+        resubmitted = np.isin(fp_d, list(refused)) if refused else resubmitted
+
+    limits: dict[ProbeDimension, int] = {
+        "dob_by_name_street": rep.probe_max_dob_variants,
+        "name_by_address": rep.probe_max_names_per_address,
+        "zip_by_name_dob": rep.probe_max_zips_per_name,
+    }
+    probing = np.zeros(n, dtype=bool)
+    groups_flagged: dict[str, int] = {}
+    probe_since = request_date - timedelta(days=rep.probe_window_days)
+    for dim in PROBE_DIMENSIONS:
+        group, variant, part = ids.probe[dim]
+        flagged = np.zeros(n, dtype=bool)
+        idx = np.flatnonzero(part)
+        if len(idx):
+            g, v = group[idx], variant[idx]
+            count = _distinct_per_group(g, v)
+            over = count > limits[dim]
+            if history is not None:
+                over |= _history_over(history, dim, g, v, digest, probe_since, limits[dim])
+            flagged[idx[over]] = True
+            groups_flagged[dim] = int(pd.Series(g[over]).nunique())
+        else:
+            groups_flagged[dim] = 0
+        probing |= flagged
+    masks = {
+        "DUPLICATE_IN_BATCH": dup,
+        "REREQUEST_WITHIN_WINDOW": rerequest,
+        "RESUBMITTED_UNCHANGED": resubmitted,
+        "PROBING_SUSPECTED": probing,
+    }
+    return masks, groups_flagged
+
+
+def _history_over(
+    history: RequestHistory,
+    dim: ProbeDimension,
+    groups: np.ndarray,
+    variants: np.ndarray,
+    digest: Digester,
+    since: date,
+    limit: int,
+) -> np.ndarray:
+    """Which records' groups exceed ``limit`` once earlier batches' variants are added."""
+    g_dom, v_dom = _PROBE_DOMAINS[dim]
+    g_d, v_d = digest(groups, g_dom), digest(variants, v_dom)
+    earlier = history.variants_since(dim, set(g_d), since)
+    if not earlier:
+        return np.zeros(len(groups), dtype=bool)
+    in_history = np.isin(g_d, list(earlier))
+    frame = pd.DataFrame({"g": g_d[in_history], "v": v_d[in_history]})
+    batch_sets = frame.groupby("g")["v"].agg(set)
+    over = {g for g, vs in batch_sets.items() if len(vs | earlier[g]) > limit}
+    return np.isin(g_d, list(over)) if over else np.zeros(len(groups), dtype=bool)
+
+
+def history_entries(
+    ids: Identities, accepted: np.ndarray, digest: Digester
+) -> HistoryEntries:
+    """The digests a store records for this batch (see :class:`HistoryEntries`)."""
+    probe: dict[ProbeDimension, list[tuple[str, str] | None]] = {}
+    for dim in PROBE_DIMENSIONS:
+        group, variant, part = ids.probe[dim]
+        g_dom, v_dom = _PROBE_DOMAINS[dim]
+        g_d, v_d = digest(group, g_dom), digest(variant, v_dom)
+        probe[dim] = [(g, v) if p else None for g, v, p in zip(g_d, v_d, part, strict=True)]
+    return HistoryEntries(
+        identity=list(digest(ids.identity, "identity")),
+        fingerprint=list(digest(ids.fingerprint, "fingerprint")),
+        accepted=[bool(a) for a in accepted],
+        probe=probe,
+    )
