@@ -8,7 +8,7 @@ import sys
 import typer
 
 from ..errors import GatewayError
-from . import agreement, batch, keys
+from . import agreement, batch, keys, ledger
 from .common import err
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app = typer.Typer(
 app.add_typer(keys.app, name="keys")
 app.add_typer(agreement.app, name="agreement")
 app.add_typer(batch.app, name="batch")
+app.add_typer(ledger.app, name="ledger")
 # Groups added by later parts of the pipeline register themselves below.
 
 
