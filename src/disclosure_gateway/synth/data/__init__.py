@@ -1,0 +1,1 @@
+"""Data the generator draws from: name frequency lists, streets, places."""
