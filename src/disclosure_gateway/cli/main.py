@@ -8,7 +8,7 @@ import sys
 import typer
 
 from ..errors import GatewayError
-from . import agreement, batch, keys, ledger
+from . import agreement, batch, keys, ledger, synth
 from .common import err
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(agreement.app, name="agreement")
 app.add_typer(batch.app, name="batch")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(synth.app, name="synth")
 # Groups added by later parts of the pipeline register themselves below.
 
 
