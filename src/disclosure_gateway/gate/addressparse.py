@@ -132,7 +132,11 @@ def classify(text: str) -> LineFacts:
         else:
             flags |= HAS_NUMBER
     street = labels.get("StreetName", "")
-    if street and any(c.isalnum() for c in street):
+    # A street name has a letter ("Elm", "5th"), or is a number after a street
+    # type ("County Road 45", "US Highway 1"); bare digits are not a street.
+    if any(c.isalpha() for c in street) or (
+        _has_digit(street) and labels.get("StreetNamePreType")
+    ):
         flags |= HAS_STREET
     if any(k in labels for k in ("USPSBoxType", "USPSBoxGroupType", "USPSBoxID")):
         flags |= PO_BOX
