@@ -37,7 +37,8 @@ def _open(ws_path: Path, db: str | None) -> Store:
     """The workspace's store, without creating an empty one by mistake."""
     url = normalise_url(Workspace(ws_path).db_url(db))
     parsed = make_url(url)
-    is_file = parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:")
+    is_file = (parsed.drivername.startswith("sqlite")
+               and parsed.database not in (None, "", ":memory:"))
     if is_file and not Path(parsed.database or "").exists():
         raise InputError("no store here; run `dgw process` first or pass --db",
                          where=parsed.database)

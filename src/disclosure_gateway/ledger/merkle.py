@@ -135,7 +135,8 @@ class CompactRange:
         try:
             first = starts.index(start)
         except ValueError as e:
-            raise ValueError(f"{start} is not a subtree boundary of a tree of size {self.size}") from e
+            raise ValueError(
+                f"{start} is not a subtree boundary of a tree of size {self.size}") from e
         nodes = self._nodes
         acc = nodes[-1]
         for i in range(len(nodes) - 2, first - 1, -1):
@@ -300,7 +301,8 @@ def _check_hash(value: bytes, what: str) -> None:
         raise VerificationError(f"{what} is not a {HASH_SIZE}-byte SHA-256 hash")
 
 
-def root_from_inclusion_proof(*, leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
+def root_from_inclusion_proof(*, leaf: bytes, index: int, size: int,
+                              proof: Sequence[bytes]) -> bytes:
     """The root implied by an inclusion proof (RFC 9162 §2.1.3.2, steps 1-5)."""
     _check_hash(leaf, "leaf hash")
     if not 0 <= index < size:
@@ -311,7 +313,8 @@ def root_from_inclusion_proof(*, leaf: bytes, index: int, size: int, proof: Sequ
     for i, p in enumerate(proof):
         _check_hash(p, f"inclusion proof element {i}")
         if sn == 0:
-            raise VerificationError(f"inclusion proof is too long ({len(proof)} hashes)", index=index)
+            raise VerificationError(f"inclusion proof is too long ({len(proof)} hashes)",
+                                    index=index)
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             if not fn & 1:

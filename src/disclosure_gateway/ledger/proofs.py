@@ -123,7 +123,8 @@ def verify_proof(doc: dict[str, Any], *, public_key: Ed25519PublicKey | None = N
     kind = doc.get("kind")
     if kind == "inclusion":
         index, size = _int(doc, "leaf_index"), _int(doc, "tree_size")
-        leaf, root = _hex(doc.get("leaf_hash"), "leaf_hash"), _hex(doc.get("root_hash"), "root_hash")
+        leaf = _hex(doc.get("leaf_hash"), "leaf_hash")
+        root = _hex(doc.get("root_hash"), "root_hash")
         data = doc.get("leaf_data")
         if data is not None:
             if not isinstance(data, str):

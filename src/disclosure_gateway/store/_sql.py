@@ -41,7 +41,9 @@ def insert_ignore(db: Executor, table: Table) -> Insert:
 
 def insert_one_if_absent(db: Executor, table: Table, values: Mapping[str, Any]) -> bool:
     """Insert one row unless its key exists; True when a row was written."""
-    result = db.execute(insert_ignore(db, table).values(dict(values)))
+    # INSERT rowcounts are dropped with the cursor unless asked for (SQLAlchemy 2.0.28+)
+    stmt = insert_ignore(db, table).values(dict(values)).execution_options(preserve_rowcount=True)
+    result = db.execute(stmt)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 

@@ -110,7 +110,8 @@ def update_requests(s: Session, *, batch_id: str, updates: Iterable[Mapping[str,
         n += 1
     for fields, params in groups.items():
         stmt = (update(_T)
-                .where(and_(_T.c.batch_id == batch_id, _T.c.request_id == bindparam("b_request_id")))
+                .where(and_(_T.c.batch_id == batch_id,
+                            _T.c.request_id == bindparam("b_request_id")))
                 .values({k: bindparam(f"v_{k}") for k in fields}))
         for chunk in chunks(params, chunk_size):
             s.connection().execute(stmt, chunk)
