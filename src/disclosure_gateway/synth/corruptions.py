@@ -181,7 +181,10 @@ def _edit(rng: np.random.Generator, values: list[str]) -> list[str]:
     shifted = np.take_along_axis(mat, src, axis=1)
     shifted[rows, pos] = letter
     out[ins] = shifted[ins]
-    tr = op == 3
+    # Swapping two equal letters ("LL") changes nothing: substitute instead.
+    same = (op == 3) & (mat[rows, pos] == mat[rows, np.minimum(pos + 1, w)])
+    out[rows[same], pos[same]] = letter[same]
+    tr = (op == 3) & ~same
     a, b = mat[rows[tr], pos[tr]], mat[rows[tr], pos[tr] + 1]
     out[rows[tr], pos[tr]], out[rows[tr], pos[tr] + 1] = b, a
     return [str(s) for s in np.ascontiguousarray(out).view(f"<U{w + 1}").ravel()]
@@ -252,9 +255,11 @@ def dob_off(
     y2 = np.where(part == 0, y + sign, y)
     m2 = np.where(part == 1, np.where(m + sign < 1, 2, np.where(m + sign > 12, 11, m + sign)), m)
     out, valid = _days_of(y2, m2, d)
-    # Where moving the year or month lands on no date (Feb 30), move the day instead.
+    # The day moves within its month; where moving the year or month lands on no
+    # date (Feb 30), the day moves instead.
     day_off = np.where(d > 1, days - 1, days + 1)
-    return np.where(hit, np.where(valid, out, day_off), days), hit
+    out = np.where((part == 2) | ~valid, day_off, out)
+    return np.where(hit, out, days), hit
 
 
 # --- addresses --------------------------------------------------------------------
