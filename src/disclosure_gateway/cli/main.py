@@ -8,7 +8,7 @@ import sys
 import typer
 
 from ..errors import GatewayError
-from . import agreement, batch, keys, ledger, synth
+from . import agreement, batch, demo, keys, ledger, process, response, synth
 from .common import err
 
 app = typer.Typer(
@@ -24,6 +24,9 @@ app.add_typer(agreement.app, name="agreement")
 app.add_typer(batch.app, name="batch")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(synth.app, name="synth")
+app.command("process")(process.process)
+app.add_typer(response.app, name="response")
+app.command("demo")(demo.demo)
 # Groups added by later parts of the pipeline register themselves below.
 
 

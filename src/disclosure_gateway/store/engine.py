@@ -160,6 +160,9 @@ class Store:
             try:
                 yield session
             finally:
+                # Detach first: objects read here stay usable after the block
+                # (a rollback would expire them and a later access would fail).
+                session.expunge_all()
                 session.rollback()
 
     def close(self) -> None:

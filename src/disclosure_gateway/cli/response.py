@@ -1,0 +1,46 @@
+"""`dgw response`: verify a signed response; reissue one after reviews close."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..keys import load_public
+from ..pipeline import reissue_response
+from ..response_files import verify_response
+from ..services.context import open_context
+from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out
+from .process import print_outcome
+
+app = typer.Typer(help="Verify and reissue signed responses.", no_args_is_help=True)
+
+
+@app.command("verify")
+def verify(
+    response_dir: Annotated[Path, typer.Argument(help="Directory with response.csv and its manifest.")],
+    custodian_key: Annotated[Path, typer.Option("--custodian-key", help="Custodian public key file.")],
+    json_: JsonOpt = False,
+) -> None:
+    """Check the custodian's signature, the file digest and the record count."""
+    manifest = verify_response(response_dir, load_public(custodian_key))
+    if json_:
+        emit_json({"valid": True, **manifest})
+    else:
+        out.print(f"[green]valid[/]: batch {manifest['batch_id']} version "
+                  f"{manifest['response_version']}, {manifest['record_count']:,} records, "
+                  f"signed by {manifest['custodian_key_id']}")
+
+
+@app.command("reissue")
+def reissue(
+    batch_id: Annotated[str, typer.Argument(help="Batch id.")],
+    ws: WorkspaceOpt,
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Issue a new response version with the outcomes of closed reviews."""
+    with open_context(ws, db) as ctx:
+        outcome = reissue_response(ctx, batch_id)
+    emit_json(outcome.to_json()) if json_ else print_outcome(outcome)

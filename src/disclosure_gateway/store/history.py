@@ -1,0 +1,91 @@
+"""The gate's request history on the store (the persistent RequestHistory adapter).
+
+Rows hold only keyed digests (see gate/history.py): which identities passed the
+gate, which record fingerprints were refused, and the variants seen per probing
+group, each with the batch date. The gate asks set-at-a-time questions, so each
+is one indexed query per chunk of keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, select
+from sqlalchemy.orm import Session
+
+from ..gate.history import PROBE_DIMENSIONS, HistoryEntries, ProbeDimension
+from ._sql import chunks
+
+# Core table (not a mapped model): nothing reads it but this adapter.
+_META = MetaData()
+HISTORY = Table(
+    "request_history", _META,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", String(128), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("group_key", String(64), nullable=False),
+    Column("variant", String(64)),
+    Column("on_date", Date, nullable=False),
+)
+_LOOKUP_CHUNK = 500
+
+
+def record_history(s: Session, *, batch_id: str, on: date, entries: HistoryEntries) -> int:
+    """Add one gated batch's digests; returns rows written."""
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for ident, fp, ok in zip(entries.identity, entries.fingerprint, entries.accepted,
+                                 strict=True):
+            if ok:
+                yield {"batch_id": batch_id, "kind": "identity", "group_key": ident,
+                       "variant": None, "on_date": on}
+            else:
+                yield {"batch_id": batch_id, "kind": "refused", "group_key": fp,
+                       "variant": None, "on_date": on}
+        for dimension, pairs in entries.probe.items():
+            for pair in pairs:
+                if pair is not None:
+                    yield {"batch_id": batch_id, "kind": dimension, "group_key": pair[0],
+                           "variant": pair[1], "on_date": on}
+
+    n = 0
+    for chunk in chunks(rows(), 10_000):
+        s.execute(HISTORY.insert(), chunk)
+        n += len(chunk)
+    return n
+
+
+class StoreHistory:
+    """RequestHistory answered from the store, within one read session."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _keys_since(self, kind: str, keys: Collection[str], since: date) -> set[str]:
+        found: set[str] = set()
+        for chunk in chunks(sorted(set(keys)), _LOOKUP_CHUNK):
+            q = select(HISTORY.c.group_key).where(
+                HISTORY.c.kind == kind, HISTORY.c.group_key.in_(chunk),
+                HISTORY.c.on_date >= since).distinct()
+            found.update(str(k) for (k,) in self.s.execute(q))
+        return found
+
+    def accepted_since(self, identity_keys: Collection[str], since: date) -> set[str]:
+        return self._keys_since("identity", identity_keys, since)
+
+    def refused_since(self, fingerprints: Collection[str], since: date) -> set[str]:
+        return self._keys_since("refused", fingerprints, since)
+
+    def variants_since(self, dimension: ProbeDimension, keys: Collection[str],
+                       since: date) -> Mapping[str, set[str]]:
+        assert dimension in PROBE_DIMENSIONS
+        out: dict[str, set[str]] = {}
+        for chunk in chunks(sorted(set(keys)), _LOOKUP_CHUNK):
+            q = select(HISTORY.c.group_key, HISTORY.c.variant).where(
+                HISTORY.c.kind == dimension, HISTORY.c.group_key.in_(chunk),
+                HISTORY.c.on_date >= since).distinct()
+            for g, v in self.s.execute(q):
+                out.setdefault(str(g), set()).add(str(v))
+        return out
