@@ -1,0 +1,206 @@
+"""The console's pages. Each one calls the service functions (as the CLI and
+the API do) and renders a template; every POST is CSRF-checked by the shared
+``need`` dependency and answers with a redirect (post/redirect/get), so a
+reload never repeats an action.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ..api.deps import (
+    Ctx,
+    Staff,
+    check_csrf_token,
+    end_session,
+    need,
+    optional_staff,
+    session_csrf,
+    start_session,
+)
+from ..api.roles import Can
+from ..api.routers.agreement import describe
+from ..errors import GatewayError
+from ..services import accounting as accounting_service
+from ..services import agreement as agreement_service
+from ..services import batches as batch_service
+from ..services import ledger as ledger_service
+from ..services import review as review_service
+from ..services import users as user_service
+from . import views
+from .templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+
+#: records listed on a batch page (the charts cover the whole batch)
+RECORD_LIMIT = 500
+MaybeStaff = Annotated[Staff | None, Depends(optional_staff)]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only ever back into the console: an open redirect would make the login form a phishing aid.
+    if target and target.startswith("/console/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/console/"
+
+
+# --- login ------------------------------------------------------------------------
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, me: MaybeStaff, next: str | None = None) -> Response:
+    if me is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(
+    request: Request,
+    ctx: Ctx,
+    name: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/console/",
+) -> Response:
+    # Login CSRF: the form carries the anonymous session's token, so another site
+    # cannot log a victim into an account of its choosing.
+    check_csrf_token(csrf_token, session_csrf(request))
+    account = await run_in_threadpool(user_service.authenticate, ctx, name, password)
+    if account is None:
+        return render(request, "login.html", http_status=401, next=_safe_next(next),
+                      error="Wrong name or password.", name=name)
+    start_session(request, account)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, me: Annotated[Staff, need(Can.VIEW_AGREEMENT)]) -> Response:
+    end_session(request)
+    return RedirectResponse("/console/login", status_code=303)
+
+
+# --- batches ----------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+def dashboard(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_BATCHES)]) -> Response:
+    rows = [views.batch_row(b) for b in batch_service.list_batches(ctx)]
+    open_items = len(review_service.list_items(ctx, status="open")) if me.can(Can.LIST_REVIEW) else None
+    agreement = ctx.agreement()
+    return render(request, "dashboard.html", me=me, batches=rows, open_items=open_items,
+                  agreement=describe(agreement))
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+def batch_page(request: Request, batch_id: str, ctx: Ctx,
+               me: Annotated[Staff, need(Can.VIEW_BATCHES)]) -> Response:
+    detail = batch_service.batch_detail(ctx, batch_id)
+    records = batch_service.batch_records(ctx, batch_id, limit=RECORD_LIMIT)
+    agreement = ctx.agreement()
+    return render(request, "batch.html", me=me, batch=detail, counts=views.answer_counts(detail),
+                  reasons=views.reason_counts(detail), records=records, record_limit=RECORD_LIMIT,
+                  charts=views.batch_charts(detail, agreement.matching.model_dump()))
+
+
+# --- review -----------------------------------------------------------------------
+@router.get("/review", response_class=HTMLResponse)
+def review_queue(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.LIST_REVIEW)],
+                 status: Annotated[str, Query(pattern="^(open|closed)$")] = "open") -> Response:
+    items = review_service.list_items(ctx, status=status)
+    return render(request, "review_queue.html", me=me, items=items, status=status)
+
+
+@router.get("/review/{item_id}", response_class=HTMLResponse)
+def review_item(request: Request, item_id: int, ctx: Ctx,
+                me: Annotated[Staff, need(Can.OPEN_REVIEW)]) -> Response:
+    item = review_service.show_item(ctx, item_id, viewer=me.name)
+    return render(request, "review_item.html", me=me, item=item, view=views.review_view(item, me.name))
+
+
+@router.post("/review/{item_id}")
+def review_decide(
+    request: Request,
+    item_id: int,
+    ctx: Ctx,
+    me: Annotated[Staff, need(Can.DECIDE_REVIEW)],
+    decision: Annotated[str, Form(pattern="^(match|no_match)$")],
+    note: Annotated[str, Form(min_length=1, max_length=2000)],
+) -> Response:
+    result = review_service.decide(ctx, item_id, match=decision == "match", reviewer=me.name, note=note)
+    flash(request, views.decision_message(result, decision))
+    return RedirectResponse(f"/console/review/{item_id}", status_code=303)
+
+
+# --- ledger -----------------------------------------------------------------------
+@router.get("/ledger", response_class=HTMLResponse)
+def ledger_page(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_LEDGER)],
+                leaf: Annotated[int | None, Query(ge=0)] = None) -> Response:
+    checkpoint = ledger_service.latest_checkpoint(ctx)
+    proof: dict[str, Any] | None = None
+    proof_error: str | None = None
+    if leaf is not None:
+        try:
+            proof = ledger_service.prove(ctx, leaf)
+        except GatewayError as e:
+            proof_error = e.describe()
+    verification = request.session.pop("verification", None)
+    return render(request, "ledger.html", me=me, checkpoint=checkpoint, leaf=leaf, proof=proof,
+                  proof_error=proof_error, verification=verification)
+
+
+@router.post("/ledger/verify")
+def ledger_verify(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_LEDGER)]) -> Response:
+    try:
+        result = ledger_service.verify(ctx)
+        request.session["verification"] = {"ok": True, "result": views.jsonable(result)}
+    except GatewayError as e:
+        # A failed verification is the finding, not a page error: show it where it was asked for.
+        request.session["verification"] = {"ok": False, "result": e.describe()}
+    return RedirectResponse("/console/ledger#verification", status_code=303)
+
+
+@router.post("/ledger/checkpoint")
+def ledger_checkpoint(request: Request, ctx: Ctx,
+                      me: Annotated[Staff, need(Can.CHECKPOINT_LEDGER)]) -> Response:
+    cp = ledger_service.checkpoint(ctx)
+    flash(request, f"Signed a checkpoint over {views.checkpoint_size(cp)} entries.")
+    return RedirectResponse("/console/ledger", status_code=303)
+
+
+# --- accounting -------------------------------------------------------------------
+@router.get("/accounting", response_class=HTMLResponse)
+def accounting_form(request: Request, me: Annotated[Staff, need(Can.LOOKUP_ACCOUNTING)]) -> Response:
+    return render(request, "accounting.html", me=me, rows=None, tin=None)
+
+
+@router.post("/accounting", response_class=HTMLResponse)
+def accounting_lookup(
+    request: Request,
+    ctx: Ctx,
+    me: Annotated[Staff, need(Can.LOOKUP_ACCOUNTING)],
+    tin: Annotated[str, Form(min_length=9, max_length=11, pattern=r"^\d{3}-?\d{2}-?\d{4}$")],
+) -> Response:
+    # Rendered directly (no redirect): the TIN must not travel in a URL or sit in the session.
+    rows = accounting_service.for_tin(ctx, tin, viewer=me.name)
+    return render(request, "accounting.html", me=me, rows=rows, tin=views.mask_tin(tin))
+
+
+# --- agreement --------------------------------------------------------------------
+@router.get("/agreement", response_class=HTMLResponse)
+def agreement_page(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_AGREEMENT)]) -> Response:
+    return render(request, "agreement.html", me=me, agreement=describe(ctx.agreement()))
+
+
+@router.post("/agreement/suspension")
+def agreement_suspension(
+    request: Request,
+    ctx: Ctx,
+    me: Annotated[Staff, need(Can.SUSPEND_AGREEMENT)],
+    action: Annotated[str, Form(pattern="^(suspend|resume)$")],
+    reason: Annotated[str, Form(min_length=3, max_length=2000)],
+) -> Response:
+    agreement_service.set_suspension(ctx, suspended=action == "suspend", reason=reason, actor=me.name)
+    flash(request, "The agreement is suspended: no batch or request is answered until it is resumed."
+          if action == "suspend" else "The agreement is in force again.")
+    return RedirectResponse("/console/agreement", status_code=303)
