@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ..agreement import Status, load_agreement
-from ..errors import InputError
-from .common import JsonOpt, WorkspaceOpt, emit_json, out, table, workspace
+from ..agreement import load_agreement
+from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out, table, workspace
 
 app = typer.Typer(help="Check, show, install, suspend and resume the agreement.", no_args_is_help=True)
 
@@ -55,22 +54,14 @@ def show(ws: WorkspaceOpt, json_: JsonOpt = False) -> None:
     out.print("permitted statutes: " + "; ".join(agr.permitted_statutes))
 
 
-def _set_suspension(ws: Path, suspended: bool, reason: str, actor: str | None) -> dict[str, object]:
-    from ..operations import record_agreement_status  # ledger-aware; see operations.py
+def _set_suspension(ws: Path, db: str | None, suspended: bool, reason: str,
+                    actor: str | None) -> dict[str, object]:
+    from ..services.agreement import set_suspension
+    from ..services.context import open_context
 
-    if not reason.strip():
-        raise InputError("a reason is required", where="--reason")
-    w = workspace(ws)
-    agr = w.agreement()
-    who = actor or getpass.getuser()
-    status = Status(
-        **{**agr.status.model_dump(), "suspended": suspended, "suspended_reason": reason if suspended else ""}
-    )
-    w.save_agreement(agr.with_status(status))
-    record_agreement_status(
-        w, "agreement_suspended" if suspended else "agreement_resumed", actor=who, reason=reason
-    )
-    return {"agreement": agr.id, "suspended": suspended, "reason": reason, "by": who}
+    with open_context(ws, db) as ctx:
+        return set_suspension(ctx, suspended=suspended, reason=reason,
+                              actor=actor or getpass.getuser())
 
 
 @app.command("suspend")
@@ -78,10 +69,11 @@ def suspend(
     reason: Annotated[str, typer.Option("--reason", help="Why (e.g. the court order).")],
     ws: WorkspaceOpt,
     actor: Annotated[str | None, typer.Option("--by", help="Who suspends (default: login).")] = None,
+    db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Suspend the agreement: every batch is refused, in-flight batches stop before answers."""
-    info = _set_suspension(ws, True, reason, actor)
+    info = _set_suspension(ws, db, True, reason, actor)
     emit_json(info) if json_ else out.print(f"[red]suspended[/] by {info['by']}: {reason}")
 
 
@@ -90,8 +82,9 @@ def resume(
     reason: Annotated[str, typer.Option("--reason", help="Why it may resume.")],
     ws: WorkspaceOpt,
     actor: Annotated[str | None, typer.Option("--by", help="Who resumes (default: login).")] = None,
+    db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Resume a suspended agreement."""
-    info = _set_suspension(ws, False, reason, actor)
+    info = _set_suspension(ws, db, False, reason, actor)
     emit_json(info) if json_ else out.print(f"[green]resumed[/] by {info['by']}: {reason}")

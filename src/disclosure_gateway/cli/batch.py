@@ -12,7 +12,7 @@ from ..agreement import load_agreement
 from ..errors import InputError
 from ..intake.manifest import build_manifest, sign_batch, write_manifest
 from ..keys import load_private
-from .common import JsonOpt, emit_json, out
+from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out, table
 
 app = typer.Typer(help="Prepare, sign and inspect request batches.", no_args_is_help=True)
 
@@ -62,3 +62,50 @@ def sign(
             f"signed batch [bold]{manifest.batch_id}[/] with key {pair.key_id} "
             f"({manifest.record_count} records)"
         )
+
+
+@app.command("list")
+def list_(ws: WorkspaceOpt, db: DbOpt = None, json_: JsonOpt = False) -> None:
+    """List batches, newest first, with their answer counts."""
+    from ..services.batches import list_batches
+    from ..services.context import open_context
+
+    with open_context(ws, db) as ctx:
+        rows = list_batches(ctx)
+    if json_:
+        emit_json(rows)
+        return
+    out.print(table(f"Batches ({len(rows)})",
+                    ["batch", "requester", "status", "received", "records", "answers"],
+                    [(r["batch_id"], r["requester_id"], r["status"], r["received_at"][:19],
+                      f"{r['record_count']:,}",
+                      ", ".join(f"{k} {v:,}" for k, v in r["answers"].items())) for r in rows]))
+
+
+@app.command("records")
+def records(
+    batch_id: Annotated[str, typer.Argument(help="Batch id.")],
+    ws: WorkspaceOpt,
+    db: DbOpt = None,
+    csv_: Annotated[bool, typer.Option("--csv", help="Print CSV (spreadsheet-safe).")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Each record's request id, status, reason codes and answer."""
+    import sys
+
+    from ..csvsafe import write_csv
+    from ..services.batches import batch_records
+    from ..services.context import open_context
+
+    with open_context(ws, db) as ctx:
+        rows = batch_records(ctx, batch_id)
+    if json_:
+        emit_json(rows)
+    elif csv_:
+        write_csv(sys.stdout, ["request_id", "status", "reason_codes", "answer"],
+                  [{**r, "reason_codes": ";".join(r["reason_codes"])} for r in rows])
+    else:
+        out.print(table(f"Records of {batch_id} ({len(rows):,})",
+                        ["request", "status", "reason codes", "answer"],
+                        [(r["request_id"], r["status"], " ".join(r["reason_codes"]), r["answer"])
+                         for r in rows]))

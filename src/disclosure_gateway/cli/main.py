@@ -8,7 +8,7 @@ import sys
 import typer
 
 from ..errors import GatewayError
-from . import agreement, batch, demo, keys, ledger, process, response, synth
+from . import accounting, agreement, batch, demo, keys, ledger, process, response, review, synth
 from .common import err
 
 app = typer.Typer(
@@ -27,6 +27,8 @@ app.add_typer(synth.app, name="synth")
 app.command("process")(process.process)
 app.add_typer(response.app, name="response")
 app.command("demo")(demo.demo)
+app.add_typer(review.app, name="review")
+app.command("accounting")(accounting.accounting)
 # Groups added by later parts of the pipeline register themselves below.
 
 

@@ -1,0 +1,122 @@
+"""Clerical review: list, show (request and candidate side by side), decide.
+
+The two-person rule lives in ``decide.review_status`` (pure); here it is applied
+to the stored decisions. A reviewer's decision never changes the model's
+decision row: the final outcome is the review item's, and a rerun never
+overturns it (the pipeline reads closed items' outcomes first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..decide import Outcome, ReviewDecision, review_status
+from ..errors import Conflict, InputError, NotFound
+from ..ledger.events import EventType
+from ..store import requests as store_requests
+from ..store import review as store_review
+from ..store.decisions import get_decision
+from .context import Context, utcnow
+
+_REQUEST_FIELDS = ("first_name", "middle_name", "last_name", "dob", "tin", "address_line1",
+                   "address_line2", "city", "state", "zip")
+
+
+def _item_json(item: Any) -> dict[str, Any]:
+    return {"id": item.id, "batch_id": item.batch_id, "request_id": item.request_id,
+            "reason": item.reason, "status": item.status,
+            "required_decisions": item.required_decisions, "final_outcome": item.final_outcome,
+            "created_at": item.created_at.isoformat(),
+            "closed_at": item.closed_at.isoformat() if item.closed_at else None}
+
+
+def list_items(ctx: Context, *, status: str | None = "open", limit: int = 200) -> list[dict[str, Any]]:
+    with ctx.store.reader() as s:
+        return [_item_json(i) for i in store_review.list_review_items(s, status=status, limit=limit)]
+
+
+def _candidate(ctx: Context, tin: str | None) -> dict[str, Any] | None:
+    if not tin:
+        return None
+    from ..match.master_index import open_master
+
+    con, _ = open_master(ctx.ws.master_dir)
+    try:
+        cur = con.execute("SELECT * FROM m.persons WHERE uid = ?", [tin])
+        cols = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    finally:
+        con.close()
+    if not rows:
+        return None
+    raw = {c.removeprefix("raw_"): v for c, v in zip(cols, rows[0], strict=True)
+           if c.startswith("raw_")}
+    raw["tin"] = tin
+    return raw
+
+
+def show_item(ctx: Context, item_id: int, *, viewer: str) -> dict[str, Any]:
+    """The evidence a reviewer needs; the view itself is logged (who saw what)."""
+    with ctx.store.reader() as s:
+        item = store_review.require_review_item(s, item_id=item_id)
+        req = store_requests.require_request(s, batch_id=item.batch_id, request_id=item.request_id)
+        dec = get_decision(s, batch_id=item.batch_id, request_id=item.request_id)
+        decisions = store_review.review_decisions(s, item_id=item_id)
+    request = {f: getattr(req, f) for f in _REQUEST_FIELDS}
+    candidate = _candidate(ctx, dec.candidate_tin if dec else None)
+    evidence = dict(dec.evidence) if dec else {}
+    with ctx.store.transaction() as s:
+        ctx.ledger.append(s, EventType.STAFF_VIEWED_RECORD, {
+            "viewer": viewer, "what": "review_item", "item_id": item_id,
+            "batch_id": item.batch_id, "request": ctx.request_key(item.batch_id, item.request_id),
+            "tin_key": dec.tin_key if dec else None})
+    return {
+        **_item_json(item),
+        "request": request,
+        "candidate": candidate,
+        "match_probability": dec.match_probability if dec else None,
+        "match_weight": dec.match_weight if dec else None,
+        "margin": dec.margin if dec else None,
+        "address_result": dec.address_result if dec else None,
+        "comparisons": evidence.get("comparisons", {}),
+        "model_reasons": evidence.get("reasons", ""),
+        "decisions": [{"reviewer": d.reviewer, "decision": d.decision, "note": d.note,
+                       "decided_at": d.decided_at.isoformat()} for d in decisions],
+    }
+
+
+def decide(ctx: Context, item_id: int, *, match: bool, reviewer: str, note: str) -> dict[str, Any]:
+    """Record one reviewer's decision; close the item when the rule is met."""
+    if not reviewer.strip():
+        raise InputError("a reviewer name is required", where="--reviewer")
+    if not note.strip():
+        raise InputError("a note is required: say why", where="--note")
+    now = utcnow()
+    verdict = Outcome.MATCH if match else Outcome.NO_MATCH
+    agreement = ctx.agreement()
+    with ctx.store.transaction() as s:
+        item = store_review.get_review_item(s, item_id=item_id)
+        if item is None:
+            raise NotFound(f"no review item {item_id}")
+        if item.status != "open":
+            raise Conflict(f"review item {item_id} is already closed as {item.final_outcome}")
+        dec = get_decision(s, batch_id=item.batch_id, request_id=item.request_id)
+        leaf = ctx.ledger.append(s, EventType.REVIEW_DECIDED, {
+            "item_id": item_id, "batch_id": item.batch_id,
+            "request": ctx.request_key(item.batch_id, item.request_id),
+            "reviewer": reviewer, "decision": verdict.value,
+            "tin_key": dec.tin_key if dec else None, "agreement_hash": agreement.terms_hash},
+            time=now)
+        store_review.add_review_decision(s, item_id=item_id, reviewer=reviewer,
+                                         decision=verdict.value, decided_at=now, note=note,
+                                         tin_key=dec.tin_key if dec else None, leaf_index=leaf)
+        stored = store_review.review_decisions(s, item_id=item_id)
+        status = review_status(
+            [ReviewDecision(d.reviewer, Outcome(d.decision)) for d in stored],
+            int(item.required_decisions))
+        if status.resolved and status.outcome is not None:
+            store_review.close_review_item(s, item_id=item_id, final_outcome=status.outcome.value,
+                                           closed_at=now)
+    return {"item_id": item_id, "state": status.state.value,
+            "outcome": status.outcome.value if status.outcome else None,
+            "reviewers": list(status.reviewers), "needed": status.needed}
