@@ -28,7 +28,7 @@ from .io import (
 )
 from .knobs import BatchKnobs, PopulationKnobs, build_knobs, knob_docs
 from .master import MasterIndex, index_master, read_master
-from .population import POPULATION_STEPS, generate_population, generate_population_table
+from .population import POPULATION_STEPS, generate_population, generate_population_table, iter_population
 from .tins import is_valid_tin
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "generate_population_table",
     "index_master",
     "is_valid_tin",
+    "iter_population",
     "knob_docs",
     "read_master",
     "reference_agreement",

@@ -29,7 +29,7 @@ from .corruptions import ADDRESS_KINDS, CORRUPTION_KINDS, NAME_KINDS
 from .knobs import BatchKnobs
 from .legal import iso, legal_fields
 from .master import MasterIndex, MasterSource, index_master
-from .population import PopulationKnobs, _street_lines, stream
+from .population import stream, street_lines
 
 Report = Callable[[str], None]
 
@@ -189,12 +189,15 @@ def _absent(
     seg = np.where(hisp, vocab.HISPANIC_MALE, vocab.MALE) + (rng.random(n) < 0.5)
     given = g.draw(rng, seg)
     # Nobody new may share a first name with a taxpayer already at that address.
-    keys = ix.resident_keys()
+    # Sorted for searchsorted; a plain sort, as np.unique's hash path is slow here.
+    keys = np.sort(ix.resident_keys())
     width = len(ix.first_codes) + 1
     code_of = np.array([ix.first_codes.get(p, width - 1) for p in g.plain], dtype=np.int64)
     clash = np.zeros(n, dtype=bool)
     for _ in range(6):
-        clash = in_household & np.isin(ix.address_code[src] * width + code_of[given], keys)
+        want = ix.address_code[src] * width + code_of[given]
+        at = np.minimum(np.searchsorted(keys, want), max(len(keys) - 1, 0))
+        clash = in_household & (keys[at] == want)
         if not clash.any():
             break
         given[clash] = g.other_than(given[clash], seg[clash])
@@ -205,7 +208,7 @@ def _absent(
     made_last = sur.forms.take(pa.array(sur.draw(rng, np.where(hisp, vocab.HISPANIC, vocab.GENERAL))))
     made_last = pc.utf8_upper(cx.fold_array(made_last))
     zips = zt.draw(rng, n)
-    line1, line2 = _street_lines(rng, n, PopulationKnobs())
+    line1, line2 = street_lines(rng, n)
     made = pa.array(~in_household)
     middle = g.forms.take(pa.array(g.draw(rng, seg)))
     age_days = np.floor(rng.uniform(16, 85, n) * 365.2425).astype(np.int64)

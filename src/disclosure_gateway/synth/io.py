@@ -33,7 +33,7 @@ from .batch import Report, generate_batch_tables
 from .corruptions import CORRUPTION_KINDS
 from .knobs import BatchKnobs, PopulationKnobs
 from .master import MasterIndex, MasterSource
-from .population import generate_population_table
+from .population import iter_population, population_schema
 
 REFERENCE_AGREEMENT = "irs-ice-2025.toml"
 #: key id written in the manifest of an unsigned batch
@@ -121,17 +121,27 @@ def write_population(
     if path.is_dir():
         raise InputError("output is a directory", where=str(path))
     _prepare_parent(path)
-    _probe_then_remove(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    _probe(tmp, path)
     began = time.perf_counter()
+    rows = 0
     try:
-        table = generate_population_table(n, seed, knobs, report)
+        # Row groups are written as they are made: the whole table never sits in memory.
+        with pq.ParquetWriter(tmp, population_schema(), compression="zstd") as writer:
+            for batch in iter_population(n, seed, knobs, report):
+                writer.write_batch(batch)
+                rows += batch.num_rows
+        tmp.replace(path)
     except ValueError as e:
         raise InputError(str(e), where="--taxpayers" if n < 1 else "--seed") from e
-    write_master(table, path)
+    except OSError as e:
+        raise InputError(f"cannot write master file: {e.strerror}", where=str(path)) from e
+    finally:
+        tmp.unlink(missing_ok=True)
     return PopulationSummary(
         path=str(path),
         taxpayers=n,
-        rows=table.num_rows,
+        rows=rows,
         seed=seed,
         sha256=file_sha256(path),
         seconds=round(time.perf_counter() - began, 3),

@@ -53,8 +53,9 @@ def read_master(source: MasterSource) -> pa.Table:
         raise InputError("master file has no rows", where=where)
     try:
         cols = [
-            table[c].cast(pa.int32() if c == "last_tax_year" else pa.string()).combine_chunks()
+            table[c] if table[c].type == want else table[c].cast(want)
             for c in MASTER_COLUMNS
+            for want in [pa.int32() if c == "last_tax_year" else pa.string()]
         ]
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as e:
         raise InputError(f"master file has a column of the wrong type ({e})", where=where) from e
@@ -133,7 +134,9 @@ def index_master(source: MasterSource) -> MasterIndex:
     first_code, first_codes = _fold_codes(cur["first_name"].combine_chunks())
     last_code, _ = _fold_codes(cur["last_name"].combine_chunks())
     zip_code, _ = _codes(pc.fill_null(cur["zip"].combine_chunks(), ""))
-    line1_code, _ = _fold_codes(cur["address_line1"].combine_chunks())
+    # Street lines have millions of distinct values: upper-case them in bulk
+    # rather than folding accents one by one (street names carry none).
+    line1_code, _ = _codes(pc.utf8_upper(pc.fill_null(cur["address_line1"].combine_chunks(), "")))
     dob_code, _ = _codes(pc.fill_null(cur["dob"].combine_chunks(), ""))
     n_zip, n_first, n_last = zip_code.max() + 1, len(first_codes) + 1, last_code.max() + 1
     _, address_code = np.unique(line1_code * n_zip + zip_code, return_inverse=True)

@@ -14,7 +14,8 @@ population, byte for byte.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -38,6 +39,7 @@ POPULATION_STEPS: tuple[str, ...] = (
     "identifiers",
     "addresses",
     "rows",
+    "strings",
 )
 
 _EPOCH = np.datetime64("1970-01-01", "D")
@@ -76,17 +78,31 @@ def _households(n: int, k: PopulationKnobs, rng: np.random.Generator) -> np.ndar
     return sizes
 
 
-def generate_population_table(
-    n: int, seed: int, knobs: PopulationKnobs | None = None, report: Report | None = None
-) -> pa.Table:
-    """The master file as an Arrow table: columns ``contracts.MASTER_COLUMNS``,
-    several rows per taxpayer, rows sorted by TIN then ``address_as_of``."""
-    if n < 1:
-        raise ValueError("a population needs at least one taxpayer")
-    if seed < 0:
-        raise ValueError("seed must be a non-negative integer")
-    k = knobs or PopulationKnobs()
-    say = report or _noop
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """Everything about the population as integer arrays; strings come later,
+    one slice of rows at a time, so memory stays bounded at ten million people."""
+
+    # per person
+    tins: np.ndarray
+    given: np.ndarray
+    middle: np.ndarray  # -1: none
+    s1: np.ndarray
+    s2: np.ndarray  # -1: single surname
+    accent: np.ndarray
+    suffix: np.ndarray  # 0 none, 1 JR, 2 SR
+    dob: np.ndarray
+    last_year: np.ndarray
+    # per address slot
+    slot_zip: np.ndarray
+    street: _Streets
+    # per master row
+    row_person: np.ndarray
+    row_slot: np.ndarray
+    as_of: np.ndarray
+
+
+def _plan(n: int, seed: int, k: PopulationKnobs, say: Report) -> _Plan:
     given_v, sur_v, zt = vocab.given_names(), vocab.surnames(), vocab.zip_table()
 
     # --- households ----------------------------------------------------------
@@ -210,7 +226,7 @@ def generate_population_table(
         hh_zip[slot_hh],
         np.where(same_state, zt.draw_in_state(rng, zt.state_of[hh_zip[slot_hh]]), zt.draw(rng, n_slots)),
     )
-    line1, line2 = _street_lines(rng, n_slots, k)
+    street = _draw_streets(rng, n_slots, k)
     # Days before the current move-in; older slots lie further back.
     gap = np.where(current_slot, 0, rng.integers(200, 2600, n_slots))
     c = np.cumsum(gap)
@@ -234,34 +250,93 @@ def generate_population_table(
     keep = current_slot[row_slot] | (as_of >= dob[row_person] + int(16 * _YEAR))
     row_person, row_slot, as_of = row_person[keep], row_slot[keep], as_of[keep]
 
-    forms_g = given_v.forms
-    forms_s = sur_v.forms
-    first = forms_g.take(pa.array(given + given_v.size * accent))
-    mid = forms_g.take(pa.array(np.where(middle >= 0, middle + given_v.size * accent, 0), mask=middle < 0))
-    last_a = forms_s.take(pa.array(s1 + sur_v.size * accent))
-    last_b = forms_s.take(pa.array(np.where(s2 >= 0, s2 + sur_v.size * accent, 0), mask=s2 < 0))
-    last = pc.binary_join_element_wise(last_a, last_b, " ", null_handling="skip")
-    suffix_s = pa.array([None, "JR", "SR"], type=pa.string()).take(pa.array(suffix))
+    return _Plan(
+        tins=tins,
+        given=given,
+        middle=middle.astype(np.int32),
+        s1=s1.astype(np.int32),
+        s2=s2,
+        accent=accent,
+        suffix=suffix,
+        dob=dob,
+        last_year=last_year,
+        slot_zip=slot_zip.astype(np.int32),
+        street=street,
+        row_person=row_person,
+        row_slot=row_slot,
+        as_of=as_of,
+    )
 
-    rp = pa.array(row_person)
-    rs = pa.array(row_slot)
-    slot_zip_a = pa.array(slot_zip)
+
+#: master rows turned into strings at a time (one Parquet row group each)
+ROWS_PER_BATCH = 1 << 20
+
+_SCHEMA = pa.schema([(c, pa.int32() if c == "last_tax_year" else pa.string()) for c in MASTER_COLUMNS])
+
+
+def _rows(plan: _Plan, lo: int, hi: int) -> pa.RecordBatch:
+    """Master rows ``lo:hi`` as strings, gathered straight from the vocabularies."""
+    given_v, sur_v, zt = vocab.given_names(), vocab.surnames(), vocab.zip_table()
+    person = plan.row_person[lo:hi]
+    slot = plan.row_slot[lo:hi]
+    accent = plan.accent[person]
+    middle = plan.middle[person]
+    s2 = plan.s2[person]
+    last = pc.binary_join_element_wise(
+        sur_v.forms.take(pa.array(plan.s1[person] + sur_v.size * accent)),
+        sur_v.forms.take(pa.array(np.where(s2 >= 0, s2 + sur_v.size * accent, 0), mask=s2 < 0)),
+        " ",
+        null_handling="skip",
+    )
+    zips = pa.array(plan.slot_zip[slot])
+    line1, line2 = _street_lines(plan.street, slot)
     columns = {
-        "tin": tin_strings(tins).take(rp),
-        "first_name": first.take(rp),
-        "middle_name": mid.take(rp),
-        "last_name": last.take(rp),
-        "suffix": suffix_s.take(rp),
-        "dob": _iso(dob).take(rp),
-        "address_line1": line1.take(rs),
-        "address_line2": line2.take(rs),
-        "city": zt.city.take(slot_zip_a).take(rs),
-        "state": zt.state.take(slot_zip_a).take(rs),
-        "zip": zt.zip.take(slot_zip_a).take(rs),
-        "address_as_of": _iso(as_of),
-        "last_tax_year": pa.array(last_year).take(rp),
+        "tin": tin_strings(plan.tins[person]),
+        "first_name": given_v.forms.take(pa.array(plan.given[person] + given_v.size * accent)),
+        "middle_name": given_v.forms.take(
+            pa.array(np.where(middle >= 0, middle + given_v.size * accent, 0), mask=middle < 0)
+        ),
+        "last_name": last,
+        "suffix": pa.array([None, "JR", "SR"], type=pa.string()).take(pa.array(plan.suffix[person])),
+        "dob": _iso(plan.dob[person]),
+        "address_line1": line1,
+        "address_line2": line2,
+        "city": zt.city.take(zips),
+        "state": zt.state.take(zips),
+        "zip": zt.zip.take(zips),
+        "address_as_of": _iso(plan.as_of[lo:hi]),
+        "last_tax_year": pa.array(plan.last_year[person], type=pa.int32()),
     }
-    return pa.table({c: columns[c] for c in MASTER_COLUMNS})
+    return pa.record_batch([columns[c] for c in MASTER_COLUMNS], schema=_SCHEMA)
+
+
+def iter_population(
+    n: int, seed: int, knobs: PopulationKnobs | None = None, report: Report | None = None
+) -> Iterator[pa.RecordBatch]:
+    """The master file in record batches of ``ROWS_PER_BATCH`` rows: columns
+    ``contracts.MASTER_COLUMNS``, several rows per taxpayer, sorted by TIN then
+    ``address_as_of``."""
+    if n < 1:
+        raise ValueError("a population needs at least one taxpayer")
+    if seed < 0:
+        raise ValueError("seed must be a non-negative integer")
+    say = report or _noop
+    plan = _plan(n, seed, knobs or PopulationKnobs(), say)
+    say("strings")
+    total = len(plan.row_person)
+    for lo in range(0, total, ROWS_PER_BATCH):
+        yield _rows(plan, lo, min(lo + ROWS_PER_BATCH, total))
+
+
+def population_schema() -> pa.Schema:
+    return _SCHEMA
+
+
+def generate_population_table(
+    n: int, seed: int, knobs: PopulationKnobs | None = None, report: Report | None = None
+) -> pa.Table:
+    """The whole master file as one Arrow table (see ``iter_population``)."""
+    return pa.Table.from_batches(list(iter_population(n, seed, knobs, report)), schema=_SCHEMA)
 
 
 def _plant_namesakes(
@@ -311,44 +386,74 @@ def _plant_namesakes(
     accent[target], female[target] = accent[source], female[source]
 
 
-def _street_lines(rng: np.random.Generator, k_slots: int, k: PopulationKnobs) -> tuple[pa.Array, pa.Array]:
-    """USPS-style ``123 N MAPLE AVE`` and ``APT 4B`` (or null)."""
+@dataclass(frozen=True, eq=False)
+class _Streets:
+    """Street addresses as small integers per slot (house number, pre-directional,
+    street, suffix, unit), rendered to ``123 N MAPLE AVE`` / ``APT 4B`` on demand."""
+
+    number: np.ndarray
+    pre: np.ndarray
+    street: np.ndarray
+    suffix: np.ndarray
+    has_unit: np.ndarray
+    unit_kind: np.ndarray
+    unit_no: np.ndarray
+    unit_letter: np.ndarray
+    unit_style: np.ndarray
+
+
+def _draw_streets(rng: np.random.Generator, k_slots: int, k: PopulationKnobs) -> _Streets:
+    n_streets = len(vocab.streets())
+    sw = np.array([w for _, _, w in place_data.STREET_SUFFIXES])
+    # Common street names are commoner: Zipf over the list order.
+    street_w = 1.0 / (np.arange(n_streets) + 5.0)
+    street = np.searchsorted(np.cumsum(street_w), rng.random(k_slots) * street_w.sum(), side="right")
+    suffix = np.searchsorted(np.cumsum(sw), rng.random(k_slots) * sw.sum(), side="right")
+    return _Streets(
+        number=np.clip(np.exp(rng.normal(6.3, 1.3, k_slots)), 1, 29999).astype(np.int32),
+        pre=np.where(rng.random(k_slots) < 0.12, rng.integers(1, 5, k_slots), 0).astype(np.int8),
+        street=np.minimum(street, n_streets - 1).astype(np.int16),
+        suffix=np.minimum(suffix, len(sw) - 1).astype(np.int8),
+        has_unit=rng.random(k_slots) < k.unit_share,
+        unit_kind=(rng.random(k_slots) >= 0.85).astype(np.int8),
+        unit_no=rng.integers(1, 41, k_slots).astype(np.int8),
+        unit_letter=rng.integers(0, 8, k_slots).astype(np.int8),
+        unit_style=np.digitize(rng.random(k_slots), [0.6, 0.85]).astype(np.int8),
+    )
+
+
+def _street_lines(st: _Streets, slots: np.ndarray) -> tuple[pa.Array, pa.Array]:
+    """USPS-style ``123 N MAPLE AVE`` and ``APT 4B`` (or null) for the given slots."""
     streets = pa.array(vocab.streets(), type=pa.string())
     suffixes = pa.array([s for s, _, _ in place_data.STREET_SUFFIXES], type=pa.string())
-    sw = np.array([w for _, _, w in place_data.STREET_SUFFIXES])
     directional = pa.array([""] + [d + " " for d, _ in place_data.DIRECTIONALS], type=pa.string())
-    # Common street names are commoner: Zipf over the list order.
-    street_w = 1.0 / (np.arange(len(streets)) + 5.0)
-    street = np.searchsorted(np.cumsum(street_w), rng.random(k_slots) * street_w.sum(), side="right")
-    street = np.minimum(street, len(streets) - 1)
-    suffix = np.minimum(
-        np.searchsorted(np.cumsum(sw), rng.random(k_slots) * sw.sum(), side="right"), len(sw) - 1
-    )
-    pre = np.where(rng.random(k_slots) < 0.12, rng.integers(1, 5, k_slots), 0)
-    number = np.clip(np.exp(rng.normal(6.3, 1.3, k_slots)), 1, 29999).astype(np.int64)
     line1 = pc.binary_join_element_wise(
-        pc.cast(pa.array(number), pa.string()),
+        pc.cast(pa.array(st.number[slots]), pa.string()),
         " ",
-        directional.take(pa.array(pre)),
-        streets.take(pa.array(street)),
+        directional.take(pa.array(st.pre[slots])),
+        streets.take(pa.array(st.street[slots])),
         " ",
-        suffixes.take(pa.array(suffix)),
+        suffixes.take(pa.array(st.suffix[slots])),
         "",
     )
-    has_unit = rng.random(k_slots) < k.unit_share
-    kind = np.where(rng.random(k_slots) < 0.85, 0, 1)
-    unit_no = pc.cast(pa.array(rng.integers(1, 41, k_slots)), pa.string())
-    letters = pa.array(list("ABCDEFGH"), type=pa.string()).take(pa.array(rng.integers(0, 8, k_slots)))
-    style = rng.random(k_slots)
+    unit_no = pc.cast(pa.array(st.unit_no[slots]), pa.string())
+    letters = pa.array(list("ABCDEFGH"), type=pa.string()).take(pa.array(st.unit_letter[slots]))
+    style = st.unit_style[slots]
+    # 12, 12B or B: the three shapes of an apartment number.
     value = pc.if_else(
-        pa.array(style < 0.6),
+        pa.array(style == 0),
         unit_no,
-        pc.if_else(pa.array(style < 0.85), pc.binary_join_element_wise(unit_no, letters, ""), letters),
+        pc.if_else(pa.array(style == 1), pc.binary_join_element_wise(unit_no, letters, ""), letters),
     )
-    designator = pa.array(["APT ", "UNIT "], type=pa.string()).take(pa.array(kind))
+    designator = pa.array(["APT ", "UNIT "], type=pa.string()).take(pa.array(st.unit_kind[slots]))
     line2 = pc.binary_join_element_wise(designator, value, "")
-    line2 = pc.if_else(pa.array(has_unit), line2, pa.nulls(k_slots, pa.string()))
+    line2 = pc.if_else(pa.array(st.has_unit[slots]), line2, pa.nulls(len(slots), pa.string()))
     return line1, line2
+
+
+def street_lines(rng: np.random.Generator, k: int) -> tuple[pa.Array, pa.Array]:
+    """``k`` fresh street addresses (for people made up outside the master file)."""
+    return _street_lines(_draw_streets(rng, k, PopulationKnobs()), np.arange(k))
 
 
 def generate_population(n: int, seed: int, knobs: PopulationKnobs | None = None) -> pd.DataFrame:
