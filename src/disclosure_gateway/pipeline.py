@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +88,7 @@ def _refuse_batch(ctx: Context, manifest: Manifest | None, e: BatchRefused, now:
         ctx.ledger.append(s, EventType.BATCH_REFUSED, payload, time=now)
 
 
-def _request_rows(df: pd.DataFrame, gate: GateResult, secret_key: Callable[[str, str], str],
-                  batch_id: str) -> Iterator[dict[str, Any]]:
+def _request_rows(df: pd.DataFrame, gate: GateResult) -> Iterator[dict[str, Any]]:
     entries = gate.history_entries()
     accepted = gate.accepted
     records = df.to_dict(orient="records")
@@ -126,42 +125,52 @@ def intake_and_gate(ctx: Context, batch_dir: Path, *, now: datetime,
         _refuse_batch(ctx, manifest, e, now)
         raise
     m = accepted.manifest
-    progress("gate", 0, len(accepted.records))
+    gate = gate_and_store(
+        ctx, accepted.records, batch_id=m.batch_id, requester_id=accepted.requester.id,
+        requester_key_id=m.requester_key_id, created=m.created, batch_date=accepted.batch_date,
+        records_sha256=m.records_sha256, manifest=m.model_dump(mode="json"), now=now,
+        progress=progress)
+    return accepted, gate
+
+
+def gate_and_store(ctx: Context, records: pd.DataFrame, *, batch_id: str, requester_id: str,
+                   requester_key_id: str, created: datetime, batch_date: date,
+                   records_sha256: str, manifest: dict[str, Any] | None, now: datetime,
+                   progress: Progress = _quiet, workers: int = 2) -> GateResult:
+    """Gate the records and store the batch, its requests and their leaves (one transaction)."""
+    agreement = ctx.agreement()
+    progress("gate", 0, len(records))
     with ctx.store.reader() as s:
-        history = StoreHistory(s)
-        gate = check_records(accepted.records, agreement, request_date=accepted.batch_date,
-                             history=history, hash_key=ctx.secret)
-    progress("gate", len(accepted.records), len(accepted.records))
+        gate = check_records(records, agreement, request_date=batch_date,
+                             history=StoreHistory(s), hash_key=ctx.secret, workers=workers)
+    progress("gate", len(records), len(records))
     with ctx.store.transaction() as s:
         store_batches.insert_batch(
-            s, batch_id=m.batch_id, agreement_id=m.agreement_id, agreement_hash=m.agreement_hash,
-            requester_key_id=m.requester_key_id, requester_id=accepted.requester.id,
-            manifest_created=m.created, received_at=now, records_sha256=m.records_sha256,
-            record_count=m.record_count, status="gated", manifest=m.model_dump(mode="json"))
-        store_batches.set_batch_status(s, batch_id=m.batch_id, status="gated", at=now)
-        common = {"batch_id": m.batch_id, "agreement_hash": agreement.terms_hash}
+            s, batch_id=batch_id, agreement_id=agreement.id, agreement_hash=agreement.terms_hash,
+            requester_key_id=requester_key_id, requester_id=requester_id,
+            manifest_created=created, received_at=now, records_sha256=records_sha256,
+            record_count=len(records), status="gated", manifest=manifest)
+        store_batches.set_batch_status(s, batch_id=batch_id, status="gated", at=now)
+        common = {"batch_id": batch_id, "agreement_hash": agreement.terms_hash}
         ctx.ledger.append_many(s, [
-            NewEvent(EventType.BATCH_RECEIVED, {**common, "requester_id": accepted.requester.id,
-                                                "requester_key_id": m.requester_key_id,
-                                                "records_sha256": m.records_sha256,
-                                                "record_count": m.record_count}),
-            NewEvent(EventType.SIGNATURE_CHECKED, {**common, "key_id": m.requester_key_id,
-                                                   "requester_id": accepted.requester.id,
+            NewEvent(EventType.BATCH_RECEIVED, {**common, "requester_id": requester_id,
+                                                "requester_key_id": requester_key_id,
+                                                "records_sha256": records_sha256,
+                                                "record_count": len(records)}),
+            NewEvent(EventType.SIGNATURE_CHECKED, {**common, "key_id": requester_key_id,
+                                                   "requester_id": requester_id,
                                                    "result": "valid"}),
         ], time=now)
-        store_requests.insert_requests(
-            s, batch_id=m.batch_id,
-            rows=_request_rows(accepted.records, gate, ctx.keyed, m.batch_id))
+        store_requests.insert_requests(s, batch_id=batch_id, rows=_request_rows(records, gate))
         refused = [
             NewEvent(EventType.RECORD_REFUSED, {
-                **common, "request": ctx.request_key(m.batch_id, rid),
+                **common, "request": ctx.request_key(batch_id, rid),
                 "reason_codes": list(reasons)})
             for rid, reasons in gate.iter_reasons() if reasons
         ]
         ctx.ledger.append_many(s, refused, time=now)
-        record_history(s, batch_id=m.batch_id, on=accepted.batch_date,
-                       entries=gate.history_entries())
-    return accepted, gate
+        record_history(s, batch_id=batch_id, on=batch_date, entries=gate.history_entries())
+    return gate
 
 
 # --- stage 2: match and decide -------------------------------------------------------
@@ -182,16 +191,21 @@ def _thresholds(agreement: Agreement) -> dict[str, Any]:
             "min_weight_margin": m.min_weight_margin, "reviewers_required": m.reviewers_required}
 
 
-def match_and_decide(ctx: Context, batch: Batch, *, now: datetime,
-                     progress: Progress = _quiet) -> None:
-    from .match.service import match_requests  # Splink is heavy: import only when matching
+#: matches a frame of eligible requests: (workspace, frame) -> one decided row per request
+Matcher = Callable[[Any, pd.DataFrame], pd.DataFrame]
 
+
+def match_and_decide(ctx: Context, batch: Batch, *, now: datetime,
+                     progress: Progress = _quiet, matcher: Matcher | None = None) -> None:
+    if matcher is None:
+        from .match.service import match_requests  # Splink is heavy: import only when matching
+
+        matcher = match_requests
     agreement = ctx.agreement()
     frame = _eligible_frame(ctx, batch.batch_id)
     total = len(frame)
     progress("match", 0, total)
-    results = (match_requests(ctx.ws, frame) if total
-               else pd.DataFrame(columns=["request_id"]))
+    results = matcher(ctx.ws, frame) if total else pd.DataFrame(columns=["request_id"])
     progress("match", total, total)
     thresholds = _thresholds(agreement)
     decisions: list[dict[str, Any]] = []
