@@ -17,6 +17,10 @@ from ..store.decisions import iter_decisions
 from ..store.models import Batch
 from ..store.review import count_open_items
 from .context import Context
+from .interactive import answer_one
+
+__all__ = ["answer_one", "batch_detail", "batch_records", "batch_status", "list_batches",
+           "response_files", "response_manifest", "submit_batch"]
 
 
 def submit_batch(ctx: Context, batch_dir: Path) -> dict[str, Any]:
