@@ -8,7 +8,7 @@ import sys
 import typer
 
 from ..errors import GatewayError
-from . import accounting, agreement, batch, demo, keys, ledger, process, response, review, synth
+from . import accounting, agreement, batch, demo, keys, ledger, process, response, review, serve, synth, users
 from .common import err
 
 app = typer.Typer(
@@ -29,6 +29,8 @@ app.add_typer(response.app, name="response")
 app.command("demo")(demo.demo)
 app.add_typer(review.app, name="review")
 app.command("accounting")(accounting.accounting)
+app.command("serve")(serve.serve)
+app.add_typer(users.app, name="users")
 # Groups added by later parts of the pipeline register themselves below.
 
 
