@@ -1,0 +1,368 @@
+"""The match service: requests in, one decided row per request out.
+
+``match_requests(ws, requests_df)`` (a batch) and ``match_one(ws, request)`` (one
+request, the interactive lane) run the same steps on the same code:
+
+1. normalise the requests (``normalise.records``, the master's own normaliser);
+2. find candidates (``candidates``: batch hash join, or zone-map lookups);
+3. score the candidate pairs with the trained model (the linkage port);
+4. per request, take the best candidate and the runner-up, evaluate the
+   comparison levels the guards need, and apply the pure rules of ``decide``:
+   the outcome, then the address against the last known address.
+
+Each row carries ``model_hash``, ``master_snapshot_hash`` and ``settings_hash``:
+the model, the master index and the rules that produced it. ``RESULT_COLUMNS``
+lists the columns.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..decide import (
+    BELOW_REVIEW_THRESHOLD,
+    NO_CANDIDATE,
+    Address,
+    AddressResult,
+    Candidate,
+    Evidence,
+    Outcome,
+    Thresholds,
+    compare_address,
+    decide,
+    suffix_conflict,
+    tin_agreement,
+)
+from ..errors import InputError
+from ..normalise.records import SOURCE_COLUMNS, normalise_table
+from ..workspace import Workspace
+from . import settings as S
+from .candidates import (
+    MASTER_MODEL_VIEW,
+    batch_pairs,
+    create_master_model_view,
+    create_request_model_table,
+    single_pairs,
+)
+from .master_index import MODEL_COLUMNS, open_master
+from .model_store import StoredModel, load_model
+from .port import REQUEST_DATASET, LinkagePort, PairScorer
+
+RESULT_COLUMNS: tuple[str, ...] = (
+    "request_id",
+    "tin",
+    "match_probability",
+    "match_weight",
+    "margin_to_second",
+    "outcome",
+    "reasons",
+    "address_result",
+    "candidates",
+    "evidence",
+    "model_hash",
+    "master_snapshot_hash",
+    "settings_hash",
+)
+
+_ADDRESS_FIELDS = ("house", "street", "unit", "predir", "street_suffix", "postdir", "city",
+                   "state", "zip5")
+
+Progress = Callable[[str], None]
+
+
+def _say(_: str) -> None:
+    return None
+
+
+def default_engine() -> LinkagePort:
+    from .splink_duckdb import SplinkDuckDB  # the one module that imports Splink
+
+    return SplinkDuckDB()
+
+
+def weight_of(probability: float) -> float:
+    """Match weight (bits) of a match probability."""
+    p = min(max(probability, 1e-300), 1 - 1e-16)
+    return math.log2(p / (1 - p))
+
+
+def score_floor(t: Thresholds) -> float:
+    """Pairs below this weight cannot change any decision: the best would be below
+    the review threshold, or a runner-up this far below any reviewable best."""
+    return weight_of(t.review_threshold) - t.min_weight_margin - 1.0
+
+
+def _level_case(comparison: Mapping[str, Any]) -> str:
+    parts = []
+    for lvl in comparison["comparison_levels"]:
+        cond = lvl["sql_condition"]
+        label = str(lvl["label_for_charts"]).replace("'", "''")
+        if cond.strip().upper() == "ELSE":
+            parts.append(f"ELSE '{label}'")
+        else:
+            parts.append(f"WHEN {cond} THEN '{label}'")
+    if not any(p.startswith("ELSE") for p in parts):
+        parts.append("ELSE NULL")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def _class_case(level_sql: str, strong: tuple[str, ...], weak: tuple[str, ...]) -> str:
+    def lst(xs: tuple[str, ...]) -> str:
+        return ", ".join("'" + x.replace("'", "''") + "'" for x in xs)
+
+    return (f"CASE WHEN {level_sql} IN ({lst(strong)}) THEN 'strong' "
+            f"WHEN {level_sql} IN ({lst(weak)}) THEN 'weak' ELSE 'none' END")
+
+
+def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_persons: str,
+                floor: float) -> str:
+    """One row per request: best candidate, runner-up weight, the guards' evidence
+    classes, both addresses, the evidence document (JSON), the candidate count.
+
+    Pairs below ``floor`` are ignored (the batch engine may already have left them
+    out; the single lane has not), so both lanes rank the same pairs."""
+    names = [str(c["output_column_name"]) for c in S.COMPARISONS]
+    levels = ", ".join(f"{_level_case(c)} AS lvl_{c['output_column_name']}" for c in S.COMPARISONS)
+    lr = ", ".join(f"q.{c} AS {c}_l, p.{c} AS {c}_r" for c in MODEL_COLUMNS)
+    addr = ", ".join(f"n.{c} AS q_{c}, p.{c} AS p_{c}" for c in _ADDRESS_FIELDS)
+
+    def weight(n: str) -> str:
+        tf = f" + coalesce(b.mw_tf_adj_{n}, 0)" if n in ("given", "family") else ""
+        return f"round(b.mw_{n}{tf}, 3)"
+
+    comparisons = ", ".join(
+        f"'{n}', json_object('level', lv.lvl_{n}, 'weight', {weight(n)})" for n in names)
+    evidence = (f"json_object('comparisons', json_object({comparisons}), "
+                f"'found_by', string_split(pr.match_key, ','), "
+                f"'runner_up_weight', round(b.second_weight, 3))::VARCHAR")
+    return f"""
+        WITH s AS (
+            SELECT uid_l AS rid, uid_r AS mid, match_weight, match_probability,
+                   {", ".join(f"mw_{n}" for n in names)},
+                   {", ".join(f"mw_tf_adj_{n}" for n in ("given", "family"))},
+                   row_number() OVER (PARTITION BY uid_l ORDER BY match_weight DESC, uid_r) AS rk
+            FROM {scored}
+            WHERE match_weight >= {floor!r}
+        ), b AS (
+            SELECT b.*, sec.match_weight AS second_weight
+            FROM s b LEFT JOIN s sec ON sec.rid = b.rid AND sec.rk = 2
+            WHERE b.rk = 1
+        ), lr AS (
+            SELECT b.rid, {lr}
+            FROM b JOIN {req_model} q ON q.uid = b.rid JOIN {master_persons} p ON p.uid = b.mid
+        ), lv AS (
+            SELECT rid, {levels} FROM lr
+        ), counts AS (
+            SELECT rid, count(*) AS candidates FROM {pairs} GROUP BY rid
+        )
+        SELECT n.uid AS rid, b.mid, b.match_probability, b.match_weight, b.second_weight,
+               {_class_case("lv.lvl_given", S.GIVEN_STRONG_LEVELS, S.GIVEN_WEAK_LEVELS)},
+               {_class_case("lv.lvl_dob", S.DOB_STRONG_LEVELS, S.DOB_WEAK_LEVELS)},
+               n.tin AS q_tin, p.tin AS p_tin, n.suffix AS q_suffix, p.suffix AS p_suffix,
+               coalesce(c.candidates, 0) AS candidates,
+               CASE WHEN b.mid IS NOT NULL THEN {evidence} END AS evidence,
+               {addr}
+        FROM {req_norm} n
+        LEFT JOIN b ON b.rid = n.uid
+        LEFT JOIN lv ON lv.rid = n.uid
+        LEFT JOIN {master_persons} p ON p.uid = b.mid
+        LEFT JOIN {pairs} pr ON pr.rid = b.rid AND pr.mid = b.mid
+        LEFT JOIN counts c ON c.rid = n.uid
+    """
+
+
+#: positions in a row of ``_finish_sql`` (kept in step with its SELECT list)
+_F_RID, _F_MID, _F_P, _F_W, _F_SECOND, _F_GIVEN, _F_DOB = range(7)
+_F_QTIN, _F_PTIN, _F_QSUF, _F_PSUF, _F_CANDIDATES, _F_EVIDENCE = range(7, 13)
+_F_ADDR = 13  # then q_<field>, p_<field> for each of _ADDRESS_FIELDS
+
+
+def _address_pair(row: tuple[Any, ...]) -> tuple[Address, Address]:
+    vals = row[_F_ADDR:]
+
+    def make(values: tuple[Any, ...]) -> Address:
+        d = dict(zip(_ADDRESS_FIELDS, values, strict=True))
+        return Address(house=d["house"], street=d["street"], unit=d["unit"],
+                       predir=d["predir"], suffix=d["street_suffix"], postdir=d["postdir"],
+                       city=d["city"], state=d["state"], zip5=d["zip5"])
+
+    return make(vals[0::2]), make(vals[1::2])
+
+
+@dataclass(frozen=True)
+class Provenance:
+    model_hash: str
+    master_snapshot_hash: str
+    settings_hash: str
+
+
+def _decided(row: tuple[Any, ...], t: Thresholds) -> tuple[Any, ...]:
+    """The decided values of one ``_finish_sql`` row, in ``RESULT_COLUMNS`` order
+    (without the three provenance hashes)."""
+    rid, mid, candidates = row[_F_RID], row[_F_MID], int(row[_F_CANDIDATES])
+    if mid is None:
+        reason = NO_CANDIDATE if candidates == 0 else BELOW_REVIEW_THRESHOLD
+        return (rid, None, None, None, None, Outcome.NO_MATCH.value, reason,
+                AddressResult.UNKNOWN.value, candidates, None)
+    best = Candidate(
+        match_probability=float(row[_F_P]),
+        match_weight=float(row[_F_W]),
+        given=Evidence(row[_F_GIVEN]),
+        dob=Evidence(row[_F_DOB]),
+        tin=tin_agreement(row[_F_QTIN], row[_F_PTIN]),
+        suffix_conflict=suffix_conflict(row[_F_QSUF], row[_F_PSUF]),
+    )
+    second = row[_F_SECOND]
+    d = decide(best, None if second is None else float(second), t)
+    revealed = d.outcome is not Outcome.NO_MATCH
+    address = compare_address(*_address_pair(row)) if revealed else AddressResult.UNKNOWN
+    return (rid, mid if revealed else None, best.match_probability, best.match_weight, d.margin,
+            d.outcome.value, ",".join(d.reasons), address.value, candidates, row[_F_EVIDENCE])
+
+
+class Matcher:
+    """A master index, a model and the agreement's thresholds, ready to match.
+
+    Holds one DuckDB connection; ``match_record`` is serialised by a lock so one
+    matcher can serve an interactive lane.
+    """
+
+    def __init__(self, master_dir: Path, model: StoredModel, thresholds: Thresholds, *,
+                 engine: LinkagePort | None = None) -> None:
+        self.con, self.meta = open_master(master_dir)
+        self.model = model
+        self.thresholds = thresholds
+        self.engine = engine or default_engine()
+        self.provenance = Provenance(model.model_hash, str(self.meta["snapshot_hash"]),
+                                     S.settings_hash())
+        create_master_model_view(self.con)
+        self._one_scorer: PairScorer | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_workspace(cls, ws: Workspace, *, engine: LinkagePort | None = None) -> Matcher:
+        return cls(ws.master_dir, load_model(ws.models_dir), ws.agreement().matching,
+                   engine=engine)
+
+    def close(self) -> None:
+        self.con.close()
+
+    # --- shared steps --------------------------------------------------------
+    def _normalise(self, src: str, norm: str, model_table: str, id_column: str) -> None:
+        normalise_table(self.con, src, norm, uid=id_column, temp=True)
+        create_request_model_table(self.con, norm, model_table)
+
+    def _finish(self, scored: str, pairs: str, norm: str, model_table: str) -> pd.DataFrame:
+        rows = self.con.execute(_finish_sql(scored, pairs, norm, model_table, "m.persons",
+                                            score_floor(self.thresholds))).fetchall()
+        decided = [_decided(r, self.thresholds) for r in rows]
+        prov = self.provenance
+        frame = pd.DataFrame(decided, columns=list(RESULT_COLUMNS[:-3]))
+        frame["model_hash"] = prov.model_hash
+        frame["master_snapshot_hash"] = prov.master_snapshot_hash
+        frame["settings_hash"] = prov.settings_hash
+        return frame
+
+    # --- batch -----------------------------------------------------------------
+    def match_frame(self, requests: pd.DataFrame, *, id_column: str = "request_id",
+                    progress: Progress = _say) -> pd.DataFrame:
+        _check_frame(requests, id_column)
+        con = self.con
+        con.register("_req_src_df", requests)
+        con.execute("CREATE OR REPLACE TEMP TABLE _req_src AS SELECT * FROM _req_src_df")
+        con.unregister("_req_src_df")
+        progress("normalise")
+        self._normalise("_req_src", "_req_norm", "_req_model", id_column)
+        progress("candidates")
+        batch_pairs(con, "_req_model", "_req_pairs")
+        progress("score")
+        scorer = self.engine.scorer(con, self.model.model, requests="_req_model",
+                                    master=MASTER_MODEL_VIEW)
+        scored = scorer.score("_req_pairs", min_weight=score_floor(self.thresholds))
+        progress("decide")
+        frame = self._finish(scored, "_req_pairs", "_req_norm", "_req_model")
+        scorer.drop(scored)
+        for t in ("_req_src", "_req_norm", "_req_model", "_req_pairs"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+        order = pd.Index(frame["request_id"]).get_indexer(requests[id_column].astype(str))
+        return frame.iloc[order].reset_index(drop=True)
+
+    # --- one request -------------------------------------------------------------
+    def match_record(self, record: Mapping[str, Any], *,
+                     id_column: str = "request_id") -> dict[str, Any]:
+        frame = pd.DataFrame([{c: record.get(c) for c in (id_column, *SOURCE_COLUMNS)}])
+        _check_frame(frame, id_column)
+        with self._lock:
+            con = self.con
+            con.register("_one_src_df", frame.astype(object).where(frame.notna(), None))
+            con.execute("CREATE OR REPLACE TEMP TABLE _one_src AS SELECT * FROM _one_src_df")
+            con.unregister("_one_src_df")
+            self._normalise("_one_src", "_one_norm", "_one_model", id_column)
+            con.execute(f"ALTER TABLE _one_model ADD COLUMN source_dataset VARCHAR "
+                        f"DEFAULT '{REQUEST_DATASET}'")
+            single_pairs(con, "_one_model", "_one_pairs", "_one_cand")
+            if self._one_scorer is None:
+                self._one_scorer = self.engine.scorer(
+                    con, self.model.model, requests="_one_model", master="_one_cand")
+            scored = self._one_scorer.score_all("_one_model", "_one_cand")
+            frame = self._finish(scored, "_one_pairs", "_one_norm", "_one_model")
+            self._one_scorer.drop(scored)
+        row: dict[str, Any] = frame.iloc[0].to_dict()
+        return {k: (None if _is_missing(v) else v) for k, v in row.items()}
+
+
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def _check_frame(df: pd.DataFrame, id_column: str) -> None:
+    missing = [c for c in (id_column, *SOURCE_COLUMNS) if c not in df.columns]
+    if missing:
+        raise InputError(f"requests lack columns: {', '.join(missing)}")
+    ids = df[id_column]
+    if ids.isna().any() or (ids.astype(str).str.strip() == "").any():
+        raise InputError(f"every request needs a {id_column}")
+    if ids.astype(str).duplicated().any():
+        dup = ids[ids.astype(str).duplicated()].astype(str).iloc[0]
+        raise InputError(f"duplicate {id_column}: {dup}")
+
+
+def match_requests(ws: Workspace, requests: pd.DataFrame, *,
+                   progress: Progress = _say) -> pd.DataFrame:
+    """One decided row per request (``RESULT_COLUMNS``), in the input's order."""
+    matcher = Matcher.for_workspace(ws)
+    try:
+        return matcher.match_frame(requests, progress=progress)
+    finally:
+        matcher.close()
+
+
+_MATCHERS: dict[tuple[str, str, float, str], Matcher] = {}
+_MATCHERS_LOCK = threading.Lock()
+
+
+def match_one(ws: Workspace, request: Mapping[str, Any]) -> dict[str, Any]:
+    """The single-request lane: the same row as ``match_requests`` would give.
+
+    The matcher (connection, model, scorer) is kept per workspace, model and
+    master index, so only the first call pays for opening them."""
+    model = load_model(ws.models_dir)
+    index = ws.master_dir / "master.duckdb"
+    key = (str(ws.root.resolve()), model.model_hash,
+           index.stat().st_mtime if index.exists() else 0.0, ws.agreement().terms_hash)
+    with _MATCHERS_LOCK:
+        matcher = _MATCHERS.get(key)
+        if matcher is None:
+            for old in _MATCHERS.values():
+                old.close()
+            _MATCHERS.clear()
+            matcher = Matcher.for_workspace(ws)
+            _MATCHERS[key] = matcher
+    return matcher.match_record(request)
