@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .ledger.events import EventType
 from .pipeline import BatchOutcome, Progress, process_batch
 from .provisioning import install_reference_for_demo
 from .services.context import open_context
@@ -66,6 +67,9 @@ def run_demo(root: Path, *, taxpayers: int = 200_000, requests: int = 20_000, se
 
     ws = prepare_workspace(root)
     agreement, pairs = install_reference_for_demo(ws)
+    with open_context(ws.root) as ctx, ctx.store.transaction() as s:
+        ctx.ledger.append(s, EventType.AGREEMENT_LOADED, {
+            "agreement_id": agreement.id, "agreement_hash": agreement.terms_hash, "by": "dgw demo"})
     data = ws.root / "data"
     data.mkdir(exist_ok=True)
     master = data / "master.parquet"

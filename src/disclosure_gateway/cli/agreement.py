@@ -88,3 +88,26 @@ def resume(
     """Resume a suspended agreement."""
     info = _set_suspension(ws, db, False, reason, actor)
     emit_json(info) if json_ else out.print(f"[green]resumed[/] by {info['by']}: {reason}")
+
+
+@app.command("install")
+def install(
+    path: Annotated[Path, typer.Argument(help="Agreement TOML file to put in force.")],
+    ws: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace directory (created if missing).")],
+    db: DbOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Put an agreement in force in a workspace (makes the custodian key if missing)."""
+    from ..ledger.events import EventType
+    from ..provisioning import install_agreement
+    from ..services.context import open_context
+    from ..workspace import Workspace
+
+    installed = install_agreement(Workspace(ws), load_agreement(path))
+    with open_context(ws, db) as ctx, ctx.store.transaction() as s:
+        ctx.ledger.append(s, EventType.AGREEMENT_LOADED, {
+            "agreement_id": installed.id, "agreement_hash": installed.terms_hash,
+            "by": getpass.getuser()})
+    info = {"agreement": installed.id, "terms_hash": installed.terms_hash, "workspace": str(ws)}
+    emit_json(info) if json_ else out.print(
+        f"installed {installed.id} (terms hash {installed.terms_hash}) in {ws}")
