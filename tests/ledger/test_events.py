@@ -7,12 +7,17 @@ import hmac
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from disclosure_gateway.errors import InputError, VerificationError
 from disclosure_gateway.ledger.events import (
     EVENT_TYPES,
     GENESIS_PREV,
     EventType,
+    _prepare,
+    _Slow,
     check_payload,
     decode_event,
     encode_event,
@@ -108,3 +113,34 @@ def test_encode_applies_the_guard() -> None:
 def test_decode_refuses_what_is_not_an_event(data: bytes) -> None:
     with pytest.raises(VerificationError):
         decode_event(data, index=3)
+
+
+# --- the fast encoder is RFC 8785 -----------------------------------------------------
+
+_scalars = (st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1)
+            | st.floats(allow_nan=False, allow_infinity=False)
+            | st.sampled_from([0.0, -0.0, 5.0, 1e-4, 9.9999e-5, 1e16, 1e21, 1e-7, 0.1, 1 / 3,
+                               123456789.125, 2.5e-05, 0.99999, 1e15 + 0.5])
+            | st.text())
+_json = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=4)
+                     | st.dictionaries(st.text(max_size=6), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=500, derandomize=True)
+@given(_json)
+def test_fast_encoding_equals_rfc8785(value: object) -> None:
+    payload = {"v": value}
+    try:
+        data = encode_event(seq=1, prev=GENESIS_PREV, type="checkpoint", time=T, payload=payload)
+    except InputError:  # TIN-shaped text, surrogates, ...: refused either way
+        return
+    assert data == rfc8785.dumps({"seq": 1, "prev": GENESIS_PREV, "type": "checkpoint",
+                                  "time": "2025-06-01T12:00:00.123456Z", "payload": payload})
+
+
+def test_fast_path_takes_the_common_shapes() -> None:
+    payload = {"p": 0.9987, "w": -3.0, "key": "a" * 64, "codes": ["X"], "n": None, "ok": True}
+    assert _prepare(payload) == {**payload, "w": -3}
+    for slow in ({"p": 2.5e-05}, {"é": 1}, {"big": 2**60}, {"t": datetime.now(UTC)}):
+        with pytest.raises(_Slow):
+            _prepare(slow)

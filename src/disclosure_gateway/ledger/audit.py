@@ -21,12 +21,13 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Table, select
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
 
 from ..errors import VerificationError
 from ..keys import key_id_of, public_raw
@@ -69,18 +70,30 @@ def _as_bytes(value: Any) -> bytes:
     return repr(value).encode("utf-8")
 
 
-def stream_leaves(db: Executor) -> Iterator[Sequence[Any]]:
-    """All leaf rows (idx, leaf_hash, payload) in index order, chunk by chunk."""
-    at = 0
-    while True:
-        q = (select(_LEAVES.c.idx, _LEAVES.c.leaf_hash, _LEAVES.c.payload)
-             .where(_LEAVES.c.idx >= at).order_by(_LEAVES.c.idx).limit(READ_CHUNK))
-        rows = db.execute(q).all()
-        if not rows:
-            return
-        yield [r if type(r[1]) is bytes and type(r[2]) is bytes
-               else (r[0], _as_bytes(r[1]), _as_bytes(r[2])) for r in rows]
-        at = int(rows[-1][0]) + 1
+def stream_leaves(db: Executor) -> Generator[Sequence[Any], None, None]:
+    """All leaf rows (idx, leaf_hash, payload) in index order, chunk by chunk.
+
+    Keyset pages over the primary key on the DBAPI cursor of ``db``'s own
+    connection (so inside its snapshot): millions of rows without ORM or Row
+    objects, and never more than one page in memory.
+    """
+    conn = db.connection() if isinstance(db, Session) else db
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (f"SELECT idx, leaf_hash, payload FROM {_LEAVES.name} WHERE idx >= {mark} "
+           f"ORDER BY idx LIMIT {READ_CHUNK}")
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        at = 0
+        while True:
+            cursor.execute(sql, (at,))
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield [r if type(r[1]) is bytes and type(r[2]) is bytes
+                   else (r[0], _as_bytes(r[1]), _as_bytes(r[2])) for r in rows]
+            at = int(rows[-1][0]) + 1
+    finally:
+        cursor.close()
 
 
 def _trusted(cp: Checkpoint, trusted: Sequence[Ed25519PublicKey] | None) -> None:
@@ -127,7 +140,7 @@ def verify_leaves(*, origin: str, head_size: int, head_last: bytes, head_frontie
     expected = 0
     prev = bytes.fromhex(GENESIS_PREV)
     sha256 = hashlib.sha256
-    loads = json.loads
+    decode = json.JSONDecoder().decode
     for chunk in rows:
         for idx, stored_hash, data in chunk:
             if idx != expected:
@@ -142,7 +155,7 @@ def verify_leaves(*, origin: str, head_size: int, head_last: bytes, head_frontie
                     f"leaf {idx} was changed: its data no longer hashes to its stored leaf hash",
                     index=idx)
             try:
-                event = loads(data)
+                event = decode(data.decode("utf-8"))
                 seq, prev_hex, typ = event["seq"], event["prev"], event["type"]
             except (ValueError, TypeError, KeyError) as e:
                 raise VerificationError(f"leaf {idx} is not a ledger event", index=idx) from e

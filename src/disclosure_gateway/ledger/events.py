@@ -124,7 +124,9 @@ def format_time(when: datetime) -> str:
     """UTC, microseconds, ``Z``: one spelling per instant, so the encoding is canonical."""
     if when.tzinfo is None:
         raise InputError("event time must be timezone-aware", where="ledger event")
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    u = when.astimezone(UTC)
+    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:"
+            f"{u.second:02d}.{u.microsecond:06d}Z")
 
 
 def parse_time(text: str) -> datetime:
@@ -147,16 +149,105 @@ class Event:
                 "payload": self.payload}
 
 
+# Integers JSON can carry exactly (RFC 8785 §3.2.2.3 refuses the rest).
+_SAFE_INT = 2**53 - 1
+
+
+class _Slow(Exception):
+    """The value needs the general RFC 8785 encoder (or is not JSON at all)."""
+
+
+class _Unclean(Exception):
+    """The payload may carry personal data; check_payload says exactly where."""
+
+
+# Keys already found ASCII and not personal: payloads reuse a handful of keys, so
+# remembering them turns two checks per key into one set lookup. Bounded.
+_GOOD_KEYS: set[str] = set()
+_GOOD_KEYS_MAX = 4096
+
+
+def _check_key(k: Any) -> None:
+    if type(k) is not str or not k.isascii():
+        raise _Slow
+    if k.lower() in FORBIDDEN_KEYS:
+        raise _Unclean
+    if len(_GOOD_KEYS) < _GOOD_KEYS_MAX:
+        _GOOD_KEYS.add(k)
+
+
+def _prepare(value: Any) -> Any:
+    """Guard and normalise a payload in one walk, for json.dumps to write as RFC 8785.
+
+    json.dumps(sort_keys) writes RFC 8785 bytes for ASCII keys (Python's sort is
+    then the UTF-16 code-unit sort), strings (both escape the same characters the
+    same way), safe integers, and floats both print positionally with the same
+    shortest digits (finite, 1e-4 <= |x| < 1e16, not integral). Integral floats
+    become ints (RFC 8785 writes 5.0 as 5). Anything else raises _Slow for the
+    general encoder; personal keys and TIN-shaped strings raise _Unclean. A
+    property test holds the two paths to the same bytes.
+    """
+    t = type(value)
+    if t is dict:
+        out = {}
+        good = _GOOD_KEYS
+        for k, v in value.items():
+            if k not in good:
+                _check_key(k)
+            tv = type(v)
+            # the common scalars inline: this loop runs for every field of every event
+            if tv is str:
+                if len(v) in (9, 11) and _TIN_SHAPED.fullmatch(v.strip()):
+                    raise _Unclean
+                out[k] = v
+            elif ((tv is float and 1e-4 <= abs(v) < 1e16 and not v.is_integer())
+                  or v is None or tv is bool or (tv is int and -_SAFE_INT <= v <= _SAFE_INT)):
+                out[k] = v
+            else:
+                out[k] = _prepare(v)
+        return out
+    if isinstance(value, str):
+        v = value.strip()
+        if len(v) in (9, 11) and _TIN_SHAPED.fullmatch(v):
+            raise _Unclean
+        return value
+    if value is None or isinstance(value, bool):
+        return value
+    if t is int:
+        if -_SAFE_INT <= value <= _SAFE_INT:
+            return value
+        raise _Slow
+    if t is float:
+        if value.is_integer():
+            if -_SAFE_INT <= value <= _SAFE_INT:
+                return int(value)
+        elif 1e-4 <= abs(value) < 1e16:
+            return value
+        raise _Slow
+    if t is list or t is tuple:
+        return [_prepare(v) for v in value]
+    raise _Slow
+
+
 def encode_event(*, seq: int, prev: str, type: str, time: datetime | str,
                  payload: Mapping[str, Any]) -> bytes:
-    """The leaf data of one event: checked, then RFC 8785 canonical JSON."""
+    """The leaf data of one event: guarded, then RFC 8785 canonical JSON."""
     if type not in EVENT_TYPES:
         raise InputError(f"unknown event type {type!r}", where="ledger event")
-    check_payload(payload)
     stamp = format_time(time) if isinstance(time, datetime) else time
+    event: dict[str, Any] = {"seq": seq, "prev": prev, "type": str(type), "time": stamp}
     try:
-        return canonical_bytes({"seq": seq, "prev": prev, "type": str(type), "time": stamp,
-                                "payload": dict(payload)})
+        event["payload"] = _prepare(dict(payload))
+        return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False).encode("utf-8")
+    except _Unclean:
+        check_payload(payload)  # raises, naming every offending field
+        raise AssertionError("unreachable: _prepare and check_payload disagree") from None
+    except (_Slow, UnicodeEncodeError, TypeError, ValueError):
+        check_payload(payload)
+    event["payload"] = dict(payload)
+    try:
+        return canonical_bytes(event)
     except Exception as e:  # rfc8785 raises its own types for NaN, bytes, dates...
         raise InputError(f"event payload is not plain JSON: {e}", where="ledger event") from e
 

@@ -21,6 +21,7 @@ import hashlib
 import json
 import time as _time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -338,7 +339,7 @@ class Ledger:
         shows they are intact but not who made them.
         """
         started = _time.perf_counter()
-        with self.store.reader() as s:
+        with self.store.reader() as s, closing(stream_leaves(s)) as rows:
             head_row = s.execute(select(_HEAD).where(_HEAD.c.id == 1)).one()
             cps = self.checkpoints(s)
             report = verify_leaves(
@@ -346,7 +347,7 @@ class Ledger:
                 head_last=bytes(head_row.last_leaf_hash),
                 head_frontier=_split_frontier(bytes(head_row.frontier)),
                 checkpoints=cps, trusted_keys=trusted_keys,
-                rows=stream_leaves(s), progress=progress)
+                rows=rows, progress=progress)
         return VerifyReport(**{**report, "seconds": round(_time.perf_counter() - started, 3)})
 
 
