@@ -106,3 +106,18 @@ def test_unsupported_or_unreachable_databases_are_input_errors() -> None:
         normalise_url("not a url")
     with pytest.raises(InputError, match="cannot open the database"):
         open_store("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+@pytest.mark.timeout(25)
+def test_opening_and_reading_never_wait_for_a_writer(tmp_path: Path) -> None:
+    """A long pipeline transaction holds SQLite's write lock; verify must still run."""
+    from disclosure_gateway.ledger.events import EventType
+    from disclosure_gateway.ledger.log import Ledger
+
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    with open_store(url) as writer, writer.transaction() as s:
+        Ledger(writer).append(s, EventType.AGREEMENT_LOADED, {"agreement_hash": "a" * 64})
+        with open_store(url) as reader:  # would wait out the 30 s busy timeout if it locked
+            led = Ledger(reader)
+            assert led.head().size == 0  # the uncommitted leaf is invisible
+            assert led.verify().tree_size == 0

@@ -26,6 +26,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -118,10 +120,13 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.connect() as conn:
+    # read-only, so asking never waits for (or blocks) a writer
+    with engine.execution_options(**{_READ_OPTION: True}).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @dataclass
@@ -184,7 +189,9 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     normal = normalise_url(url)
     engine = make_engine(normal)
     try:
-        if migrate:
+        # Upgrading takes the write lock; a store already at head (every open but
+        # the first) is only read, so `dgw ledger verify` never queues behind a writer.
+        if migrate and current_revision(engine) != head_revision():
             upgrade(engine)
         else:
             with engine.connect():
