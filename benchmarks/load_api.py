@@ -86,7 +86,7 @@ def prepare(ws: Path) -> tuple[str, int, KeyPair]:
         if user_service.get_user(ctx, LOAD_USER) is None:
             user_service.add_user(ctx, LOAD_USER, "reviewer", LOAD_PASSWORD)
     key = load_private(ws / "keys" / f"{batch['requester_id']}.key")
-    return str(batch["batch_id"]), int(items[0]["item_id"]), key
+    return str(batch["batch_id"]), int(items[0]["id"]), key
 
 
 def start_server(ws: Path, port: int, workers: int) -> subprocess.Popen[bytes]:

@@ -3,7 +3,9 @@
 Least privilege: only reviewers open a review item (it shows a request and a
 taxpayer record side by side); only auditors and disclosure officers look up a
 taxpayer's accounting of disclosures; only an admin suspends or resumes the
-agreement. Everyone on the staff sees batches and their counts, which name no one.
+agreement; disclosure officers (and admins) send a batch's new response after
+its reviews close, so nobody who decides a review also releases the answer.
+Everyone on the staff sees batches and their counts, which name no one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ..services.users import ROLES
 
 class Can(StrEnum):
     VIEW_BATCHES = "view batches and their counts"
+    REISSUE_RESPONSE = "issue a batch's new response once its reviews have closed"
     LIST_REVIEW = "list the review queue"
     OPEN_REVIEW = "open a review item (request and taxpayer side by side)"
     DECIDE_REVIEW = "decide a review item"
@@ -27,6 +30,7 @@ class Can(StrEnum):
 
 PERMISSIONS: dict[Can, frozenset[str]] = {
     Can.VIEW_BATCHES: frozenset(ROLES),
+    Can.REISSUE_RESPONSE: frozenset({"admin", "disclosure_officer"}),
     Can.LIST_REVIEW: frozenset(ROLES),
     Can.OPEN_REVIEW: frozenset({"reviewer"}),
     Can.DECIDE_REVIEW: frozenset({"reviewer"}),

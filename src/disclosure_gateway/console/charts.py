@@ -67,6 +67,38 @@ def bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str, width: int = 56
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
 
 
+def diverging_chart(bars: Sequence[Bar], *, title: str, chart_id: str, width: int = 560) -> Markup:
+    """Bars left (negative) and right (positive) of a zero line: per-comparison match weights,
+    the reviewer's "why did it score like this" (a waterfall without the running total)."""
+    row_h, label_w, pad = 24, 150, 8
+    half = (width - label_w - 2 * pad) / 2
+    zero = label_w + pad + half
+    top = max((abs(b.value) for b in bars), default=0) or 1
+    height = max(row_h * len(bars) + 2 * pad, 40)
+    desc = "; ".join(f"{b.label}: {b.value:+.2f}" for b in bars) or "no comparisons"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" aria-labelledby="{chart_id}-t {chart_id}-d">',
+        f'<title id="{chart_id}-t">{escape(title)}</title>',
+        f'<desc id="{chart_id}-d">{escape(desc)}</desc>',
+        f'<line x1="{zero:.1f}" y1="{pad}" x2="{zero:.1f}" y2="{height - pad}" class="axis"/>',
+    ]
+    for i, b in enumerate(bars):
+        y = pad + i * row_h
+        w = (half - 40) * abs(b.value) / top
+        x = zero if b.value >= 0 else zero - w
+        colour = COLOURS["CONFIRMED"] if b.value >= 0 else COLOURS["REJECTED"]
+        tx, anchor = (zero + w + 4, "start") if b.value >= 0 else (zero - w - 4, "end")
+        parts.append(
+            f'<text x="{label_w}" y="{y + 16}" text-anchor="end" class="chart-label">{escape(b.label)}</text>'
+            f'<rect x="{x:.1f}" y="{y + 4}" width="{max(w, 1):.1f}" height="{row_h - 8}" fill="{colour}"/>'
+            f'<text x="{tx:.1f}" y="{y + 16}" text-anchor="{anchor}" class="chart-value">'
+            f'{b.value:+.2f}</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
+
+
 @dataclass(frozen=True)
 class Bin:
     lo: float

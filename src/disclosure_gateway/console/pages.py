@@ -25,6 +25,7 @@ from ..api.deps import (
 from ..api.roles import Can
 from ..api.routers.agreement import describe
 from ..errors import GatewayError
+from ..pipeline import reissue_response
 from ..services import accounting as accounting_service
 from ..services import agreement as agreement_service
 from ..services import batches as batch_service
@@ -98,9 +99,21 @@ def batch_page(request: Request, batch_id: str, ctx: Ctx,
     detail = batch_service.batch_detail(ctx, batch_id)
     records = batch_service.batch_records(ctx, batch_id, limit=RECORD_LIMIT)
     agreement = ctx.agreement()
+    closed = [i for i in review_service.list_items(ctx, status="closed") if i["batch_id"] == batch_id]
     return render(request, "batch.html", me=me, batch=detail, counts=views.answer_counts(detail),
+                  closed_reviews=len(closed), suspended=agreement.status.suspended,
                   reasons=views.reason_counts(detail), records=records, record_limit=RECORD_LIMIT,
                   charts=views.batch_charts(detail, agreement.matching.model_dump()))
+
+
+@router.post("/batches/{batch_id}/response")
+def batch_reissue(request: Request, batch_id: str, ctx: Ctx,
+                  me: Annotated[Staff, need(Can.REISSUE_RESPONSE)]) -> Response:
+    batch_service.batch_status(ctx, batch_id)  # NotFound before anything is written
+    reissue_response(ctx, batch_id)
+    status = batch_service.batch_status(ctx, batch_id)
+    flash(request, f"Issued response version {status['response_version']} of batch {batch_id}.")
+    return RedirectResponse(f"/console/batches/{batch_id}", status_code=303)
 
 
 # --- review -----------------------------------------------------------------------
@@ -151,12 +164,12 @@ def ledger_page(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_L
 
 @router.post("/ledger/verify")
 def ledger_verify(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_LEDGER)]) -> Response:
+    # A failed verification is the finding, not a page error: show it where it was asked for.
     try:
-        result = ledger_service.verify(ctx)
-        request.session["verification"] = {"ok": True, "result": views.jsonable(result)}
+        result = views.jsonable(ledger_service.verify(ctx))
     except GatewayError as e:
-        # A failed verification is the finding, not a page error: show it where it was asked for.
-        request.session["verification"] = {"ok": False, "result": e.describe()}
+        result = {"ok": False, "error": e.describe()}
+    request.session["verification"] = result
     return RedirectResponse("/console/ledger#verification", status_code=303)
 
 

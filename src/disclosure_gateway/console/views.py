@@ -12,7 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .charts import Bar, Bin, bar_chart, histogram, stacked_bar
+from .charts import Bar, Bin, bar_chart, diverging_chart, histogram, stacked_bar
 
 #: display order of answer codes (the rest follow alphabetically)
 ANSWER_ORDER = ("CONFIRMED", "ADDRESS_PROVIDED", "NOT_CONFIRMED", "PENDING_REVIEW", "REJECTED")
@@ -78,12 +78,15 @@ def review_view(item: Mapping[str, Any], viewer: str) -> dict[str, Any]:
     required = int(item.get("required_decisions") or 1)
     mine = next((d for d in decisions if d.get("reviewer") == viewer), None)
     status = str(item.get("status") or "open")
+    evidence = [{"comparison": name, "level": v.get("level"), "weight": float(v.get("weight") or 0)}
+                for name, v in dict(item.get("comparisons") or {}).items() if isinstance(v, Mapping)]
     return {
         "pairs": pairs,
-        "evidence": list(item.get("evidence") or []),
+        "evidence": evidence,
+        "weights": weight_chart(evidence),
         "decisions": decisions,
         "required": required,
-        "remaining": max(required - len(decisions), 0),
+        "remaining": max(required - len({d.get("reviewer") for d in decisions}), 0),
         "mine": mine,
         "can_decide": status == "open" and mine is None,
         "status": status,
@@ -91,14 +94,24 @@ def review_view(item: Mapping[str, Any], viewer: str) -> dict[str, Any]:
 
 
 def decision_message(result: Mapping[str, Any], decision: str) -> str:
+    """What the reviewer is told after deciding, from the service's review status."""
     said = "a match" if decision == "match" else "not a match"
-    if str(result.get("status", "")) == "closed":
-        outcome = result.get("final_outcome") or result.get("outcome") or "decided"
-        return f"Recorded: {said}. The item is closed ({outcome}); the batch's answer is updated."
-    remaining = result.get("remaining")
-    if isinstance(remaining, int) and remaining > 0:
-        return f"Recorded: {said}. {remaining} more reviewer(s) must decide before the item closes."
+    state = str(result.get("state", ""))
+    if state == "resolved":
+        return (f"Recorded: {said}. The item is closed as {result.get('outcome')}; "
+                "the batch's answer changes with its next response.")
+    if state == "disagreement":
+        return f"Recorded: {said}. The reviewers disagree, so the item stays open for another decision."
+    needed = result.get("needed")
+    if isinstance(needed, int) and needed > 0:
+        return f"Recorded: {said}. {needed} more reviewer(s) must decide before the item closes."
     return f"Recorded: {said}."
+
+
+def weight_chart(evidence: list[dict[str, Any]]) -> Markup:
+    return diverging_chart([Bar(str(e["comparison"]), float(e["weight"])) for e in evidence],
+                           title="Match weight of each comparison (right: for a match, left: against)",
+                           chart_id="weights")
 
 
 def checkpoint_size(cp: Mapping[str, Any] | None) -> int:

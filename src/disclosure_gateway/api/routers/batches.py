@@ -24,6 +24,7 @@ from starlette.datastructures import UploadFile
 
 from ...contracts import MANIFEST_FILE, SIGNATURE_FILE
 from ...errors import Forbidden, InputError, NotFound
+from ...pipeline import reissue_response
 from ...services import batches as batch_service
 from ..deps import Ctx, Settings, SignedRequester, need
 from ..problems import problem_responses
@@ -167,3 +168,14 @@ def list_all(ctx: Ctx, who: Annotated[Any, need(Can.VIEW_BATCHES)]) -> list[dict
                   responses=problem_responses(401, 403, 404))
 def detail(batch_id: BatchId, ctx: Ctx, who: Annotated[Any, need(Can.VIEW_BATCHES)]) -> dict[str, Any]:
     return batch_service.batch_detail(ctx, batch_id)
+
+
+@staff_router.post("/batches/{batch_id}/response", response_model=BatchStatus,
+                   summary="Issue a new signed response once reviews have closed (CSRF token required)",
+                   responses=problem_responses(401, 403, 404, 409))
+def reissue(batch_id: BatchId, ctx: Ctx, who: Annotated[Any, need(Can.REISSUE_RESPONSE)]) -> dict[str, Any]:
+    """Closed review items change their records' answers in a new response version
+    (the CLI's `dgw response reissue`); refused while the agreement is suspended."""
+    batch_service.batch_status(ctx, batch_id)  # NotFound before anything is written
+    reissue_response(ctx, batch_id)
+    return batch_service.batch_status(ctx, batch_id)

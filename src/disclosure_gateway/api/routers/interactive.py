@@ -29,7 +29,7 @@ router = APIRouter(tags=["interactive"])
     summary="Ask about one record and get its answer at once",
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": RequestRecord.model_json_schema()}}}},
-    responses=problem_responses(400, 401, 413, 422),
+    responses=problem_responses(400, 401, 409, 413, 422),
 )
 async def answer_one(request: Request, who: SignedRequester, ctx: Ctx) -> dict[str, Any]:
     body = await request.body()
@@ -40,4 +40,5 @@ async def answer_one(request: Request, who: SignedRequester, ctx: Ctx) -> dict[s
                              for err in e.errors())
         raise InputError(problems, where="request record") from e
     return await run_in_threadpool(
-        batch_service.answer_one, ctx, record.model_dump(), requester_id=who.requester_id)
+        lambda: batch_service.answer_one(ctx, record.model_dump(), requester_id=who.requester_id,
+                                         requester_key_id=who.key_id))
