@@ -35,7 +35,8 @@ SINGLE: list[tuple[str, dict[str, str], dict[str, Any] | None]] = [
     ("NAME_PLACEHOLDER", {"first_name": "XXX"}, None),
     ("NAME_PLACEHOLDER", {"first_name": "Test"}, None),
     ("NAME_PLACEHOLDER", {"last_name": "None"}, None),
-    ("NAME_PLACEHOLDER", {"first_name": "NA", "last_name": "NA"}, None),
+    ("NAME_PLACEHOLDER", {"first_name": "Na", "last_name": "na"}, None),
+    ("NAME_PLACEHOLDER", {"last_name": "NA"}, None),
     # --- address: the court's and the inspector general's examples ------------------
     (
         "ADDRESS_PLACEHOLDER",
@@ -75,6 +76,7 @@ SINGLE: list[tuple[str, dict[str, str], dict[str, Any] | None]] = [
     ("ADDRESS_UNPARSEABLE", {"address_line1": "7 Main St Apt 4 Apt 5", "address_line2": ""}, None),
     ("ADDRESS_FACILITY_ONLY", {"address_line1": "Otero County Processing Center", "address_line2": ""}, None),
     ("ADDRESS_FACILITY_ONLY", {"address_line1": "Harris County Jail", "address_line2": ""}, None),
+    ("ADDRESS_FACILITY_ONLY", {"address_line1": "Broward Transitional Center"}, None),
     (
         "ADDRESS_FACILITY_ONLY",
         {"address_line1": "Krome Service Processing Center", "address_line2": "Dorm B"},
@@ -365,16 +367,30 @@ def test_probing_one_name_at_one_address_with_many_birth_dates(
     assert r.summary().probing_groups["dob_by_name_street"] == int(flagged)
 
 
+GIVEN = ["Ana", "Beto", "Carla", "Diego", "Elena", "Fabio", "Gloria", "Hugo"]
+
+
+@pytest.mark.parametrize("dob", ["", "1990-02-02"])
 @pytest.mark.parametrize(("names", "flagged"), [(6, False), (7, True)])
-def test_probing_one_address_with_many_names(names: int, flagged: bool, reference: Agreement) -> None:
-    given = ["Ana", "Beto", "Carla", "Diego", "Elena", "Fabio", "Gloria"]
+def test_probing_one_address_with_many_names(
+    names: int, flagged: bool, dob: str, reference: Agreement
+) -> None:
+    # many names, one birth date (or none), one address: guessing who lives there
     recs = [
-        record(i + 2, first_name=given[i], address_line1="500 Cedar Ave", address_line2="Unit 9")
+        record(i + 2, first_name=GIVEN[i], address_line1="500 Cedar Ave", address_line2="Unit 9",
+               dob=dob)
         for i in range(names)
     ]
     r = check_records(frame(recs), reference, request_date=REQUEST_DATE, workers=1)
     assert all(("PROBING_SUSPECTED" in r.reasons(i)) == flagged for i in range(names))
     assert r.summary().probing_groups["name_by_address"] == int(flagged)
+
+
+def test_a_large_household_is_not_probing(reference: Agreement) -> None:
+    # eight people at one address, each with their own birth date
+    recs = [record(i + 2, first_name=GIVEN[i], address_line1="500 Cedar Ave") for i in range(8)]
+    r = check_records(frame(recs), reference, request_date=REQUEST_DATE, workers=1)
+    assert [r.reasons(i) for i in range(8)] == [()] * 8
 
 
 def test_probing_one_person_across_many_zips(reference: Agreement) -> None:

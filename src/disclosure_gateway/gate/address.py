@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..agreement import AddressPolicy
@@ -44,11 +45,12 @@ from .zipdata import state_index, zip_state_table
 COMPLETE = HAS_NUMBER | HAS_STREET
 
 
-def _facts(lines: list[t.Column], workers: int) -> list[np.ndarray]:
-    """Parse the distinct values of several columns once; return per-row facts per column.
+def _facts(lines: list[t.Column], workers: int) -> tuple[list[np.ndarray], t.Column]:
+    """Parse the distinct values of several columns once.
 
-    Returned arrays: for each column, an int array of flags, then object
-    arrays of the in-line city, state and ZIP.
+    Returns the flags per row of each column, and the locality found inside
+    the first column per row as an Arrow table (city, state, zip), built by
+    ``take`` so that no per-row Python strings are made.
     """
     uniques: dict[str, int] = {}
     codes = []
@@ -60,13 +62,12 @@ def _facts(lines: list[t.Column], workers: int) -> list[np.ndarray]:
         codes.append(local[idx] if len(local) else np.zeros(len(idx), dtype=np.int64))
     facts: list[LineFacts] = classify_many(list(uniques), workers=workers)
     flags = np.array([f.flags for f in facts], dtype=np.int64)
-    city = np.array([f.city for f in facts], dtype=object)
-    state = np.array([f.state for f in facts], dtype=object)
-    zip_ = np.array([f.zip for f in facts], dtype=object)
-    out = []
-    for c in codes:
-        out.extend([flags[c], city[c], state[c], zip_[c]])
-    return out
+    locality = pa.table({
+        "city": pa.array([f.city for f in facts], pa.large_string()),
+        "state": pa.array([f.state for f in facts], pa.large_string()),
+        "zip": pa.array([f.zip for f in facts], pa.large_string()),
+    })
+    return [flags[c] for c in codes], locality.take(pa.array(codes[0]))
 
 
 def check_address(
@@ -74,7 +75,7 @@ def check_address(
 ) -> dict[str, t.Mask]:
     line1 = t.squeezed(t.column(df, "address_line1"))
     line2 = t.squeezed(t.column(df, "address_line2"))
-    f1, city1, state1, zip1, f2, _c2, _s2, _z2 = _facts([line1, line2], workers)
+    (f1, f2), inline1 = _facts([line1, line2], workers)
     n = len(df)
 
     def has(f: np.ndarray, bit: int) -> np.ndarray:
@@ -94,20 +95,15 @@ def check_address(
     city = t.stripped(t.column(df, "city"))
     state = t.stripped(t.column(df, "state"))
     zip_col = pc.replace_substring(t.stripped(t.column(df, "zip")), " ", "")
-    city_blank, state_blank, zip_blank = t.blank(city), t.blank(state), t.blank(zip_col)
-    city_v = np.asarray(city.to_numpy(zero_copy_only=False), dtype=object)
-    state_v = np.asarray(state.to_numpy(zero_copy_only=False), dtype=object)
-    zip_v = np.asarray(zip_col.to_numpy(zero_copy_only=False), dtype=object)
-    fallback = city_blank & state_blank & zip_blank
+    fallback = t.blank(city) & t.blank(state) & t.blank(zip_col)
     if fallback.any():
-        city_v = np.where(fallback, city1, city_v)
-        state_v = np.where(fallback, state1, state_v)
-        zip_v = np.where(fallback, np.char.replace(zip1.astype(str), " ", ""), zip_v)
-        city_blank = np.array([not str(v).strip() for v in city_v], dtype=bool)
-        state_blank = np.array([not str(v).strip() for v in state_v], dtype=bool)
-        zip_blank = np.array([not str(v).strip() for v in zip_v], dtype=bool)
+        use = pa.array(fallback)
+        city = pc.if_else(use, inline1.column("city"), city)
+        state = pc.if_else(use, inline1.column("state"), state)
+        zip_col = pc.if_else(use, pc.replace_substring(inline1.column("zip"), " ", ""), zip_col)
+    city_blank, state_blank, zip_blank = t.blank(city), t.blank(state), t.blank(zip_col)
 
-    zip_arr = t.column(pd.DataFrame({"z": zip_v}), "z")
+    zip_arr = zip_col
     zip_form_ok = t.fullmatch(zip_arr, r"\d{5}(?:-?\d{4})?")
     zip5 = pc.utf8_slice_codeunits(zip_arr, 0, 5)
     zip_int = np.where(zip_form_ok, _to_int(zip5), 0)
@@ -115,10 +111,8 @@ def check_address(
     zip_exists = zip_form_ok & (zip_state != 0)
     zip_zeros = zip_form_ok & (zip_int == 0)
 
-    state_arr = t.column(pd.DataFrame({"s": state_v}), "s")
-    state_idx = t.map_unique(state_arr, state_index, np.int64)
-    city_arr = t.column(pd.DataFrame({"c": city_v}), "c")
-    city_placeholder = t.map_unique(city_arr, is_placeholder_text, bool)
+    state_idx = t.map_unique(state, state_index, np.int64)
+    city_placeholder = t.map_unique(city, is_placeholder_text, bool)
 
     masks: dict[str, t.Mask] = {}
     # --- the street part ----------------------------------------------------------

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import multiprocessing
 import re
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import NamedTuple
 
 import usaddress
@@ -61,13 +63,23 @@ _PHRASES = re.compile(
     r"ADDRESS UNKNOWN|TO BE DETERMINED|NOT AVAILABLE|NOT APPLICABLE|NO FIXED ADDRESS|"
     r"NO KNOWN ADDRESS|REFUSED|DECLINED|PLACEHOLDER|DUMMY|FAKE|REDACTED|XXX+)\b"
 )
-# words that are placeholders only when a line is made of nothing else ("NA NA", "N/A", "none")
+# words that are placeholders only when a line is made of nothing else
+# ("NA NA", "not given", "on file"); single letters are not among them ("# A" and
+# "APT B" are units)
 _VOCAB = frozenset({
-    "NA", "N", "A", "NONE", "NULL", "NIL", "TBD", "TBA", "TEST", "UNK", "UNKN", "X", "XX",
+    "NA", "NONE", "NULL", "NIL", "TBD", "TBA", "TEST", "UNK", "UNKN", "XX",
     "SAME", "ABOVE", "AS", "SEE", "NO", "ADDRESS", "BLANK", "EMPTY", "VOID", "ANY",
     "WHATEVER", "DONT", "CARE", "NOT", "GIVEN", "PROVIDED", "PROVIDE", "FAILED", "TO", "KNOW",
     "NOTHING", "MISSING", "HOMELESS", "TRANSIENT", "ON", "FILE",
 })
+# ...and those that are placeholders even alone. Real places carry some of the
+# others as names (Given WV, Nothing AZ, Blank PA), so alone they pass.
+_VOCAB_ALONE = frozenset({"NA", "NONE", "NULL", "NIL", "TBD", "TBA", "TEST", "UNK", "UNKN", "XX",
+                          "HOMELESS", "TRANSIENT", "MISSING"})
+_ORDINAL = re.compile(r"\d+(?:ST|ND|RD|TH)", re.IGNORECASE)
+_ORDINAL_WORD = re.compile(r"\b\d+(?:ST|ND|RD|TH)\b", re.IGNORECASE)
+# "N/A", "N.A.", "n / a": the not-applicable spellings a single-letter rule would miss
+_NOT_APPLICABLE = re.compile(r"\s*N\s*[/.]\s*A\.?\s*", re.IGNORECASE)
 _ZIP_LIKE = re.compile(r"\d{5}(?:-?\d{4})?")
 _ZEROS = re.compile(r"0+(?:-?0+)?")
 _GENERAL_DELIVERY = re.compile(r"\bGENERAL DELIVERY\b")
@@ -78,6 +90,7 @@ _BOX = re.compile(
 _FACILITY = re.compile(
     r"\b(?:JAIL|JAILS|DETENTION|DETENTIONS|CORRECTIONAL|CORRECTIONS|PRISON|PENITENTIARY|"
     r"PROCESSING CENTER|PROCESSING CENTRE|HOLDING FACILITY|HOLDING CENTER|STAGING FACILITY|"
+    r"TRANSITIONAL CENTER|RESIDENTIAL CENTER|JUSTICE CENTER|LAW ENFORCEMENT CENTER|"
     r"LOCKUP|STOCKADE|REFORMATORY|WORKHOUSE|SHERIFF|FCI|FDC|MDC|USP|ICE|CDF|IPC|SPC|"
     r"INMATE|DETAINEE|DETAINED|INCARCERATED|CUSTODY)\b"
 )
@@ -85,6 +98,8 @@ _FACILITY = re.compile(
 
 def is_placeholder_text(text: str) -> bool:
     """Whether free text (an address line, a city) is placeholder rather than data."""
+    if _NOT_APPLICABLE.fullmatch(text):
+        return True
     norm = _norm(text)
     if not norm:
         return False
@@ -93,6 +108,8 @@ def is_placeholder_text(text: str) -> bool:
     if _ZEROS.fullmatch(norm.replace(" ", "")):
         return True
     words = [w for w in norm.split() if not w.isdigit()]
+    if len(words) == 1:
+        return words[0] in _VOCAB_ALONE
     return bool(words) and all(w in _VOCAB for w in words)
 
 
@@ -126,16 +143,30 @@ def classify(text: str) -> LineFacts:
         for token, label in e.parsed_string:
             labels.setdefault(label, token)
     number = labels.get("AddressNumber", "")
+    if _ORDINAL.fullmatch(number):
+        # "2nd Avenue", "9TH BLVD": usaddress takes the ordinal for a house
+        # number; it is the street's name, and there is no house number.
+        labels = {**labels, "StreetName": number + " " + labels.get("StreetName", "")}
+        number = ""
+    pre_type = labels.get("StreetNamePreType", "")
+    if "StreetName" not in labels and _ORDINAL_WORD.search(pre_type):
+        # "23 E 7th Road" comes back with "7th Road" as a street *type*
+        labels = {**labels, "StreetName": pre_type}
     if number and _has_digit(number):
         if _ZEROS.fullmatch(number):
             flags |= PLACEHOLDER
         else:
             flags |= HAS_NUMBER
+    if not (flags & (HAS_NUMBER | PO_BOX | PLACEHOLDER | FACILITY | GENERAL_DELIVERY)) and (
+        "StreetName" not in labels
+    ):
+        labels = _street_without_number(raw, labels)
     street = labels.get("StreetName", "")
     # A street name has a letter ("Elm", "5th"), or is a number after a street
     # type ("County Road 45", "US Highway 1"); bare digits are not a street.
+    pre_type = labels.get("StreetNamePreType", "")
     if any(c.isalpha() for c in street) or (
-        _has_digit(street) and labels.get("StreetNamePreType")
+        _has_digit(street) and any(c.isalpha() for c in pre_type)
     ):
         flags |= HAS_STREET
     if any(k in labels for k in ("USPSBoxType", "USPSBoxGroupType", "USPSBoxID")):
@@ -152,6 +183,28 @@ def classify(text: str) -> LineFacts:
     )
 
 
+def _street_without_number(raw: str, labels: dict[str, str]) -> dict[str, str]:
+    """Labels for a line that may be a street name written without a house number.
+
+    Without a number ``usaddress`` often reads "Maple Ct" as a place and a
+    state (CT) or "Kennedy Place" as a building. Parsed again behind a dummy
+    number, a street shows itself; the dummy never counts as a house number.
+    """
+    if not any(c.isalpha() for c in raw):
+        return labels
+    try:
+        probe, _kind = usaddress.tag("1 " + raw)
+    except usaddress.RepeatedLabelError:
+        return labels
+    # Only a recognised street type ("Ct", "Place", "Avenue B") makes it a
+    # street; otherwise any words behind a number would pass as one.
+    typed = probe.get("StreetNamePostType") or probe.get("StreetNamePreType")
+    if probe.get("AddressNumber") == "1" and probe.get("StreetName") and typed:
+        return {**labels, "StreetName": probe["StreetName"],
+                "StreetNamePreType": probe.get("StreetNamePreType", "")}
+    return labels
+
+
 def _classify_chunk(texts: Sequence[str]) -> list[LineFacts]:
     return [classify(t) for t in texts]
 
@@ -160,7 +213,11 @@ def classify_many(texts: Sequence[str], *, workers: int = 2) -> list[LineFacts]:
     """Classify distinct lines, over ``workers`` processes when there are many.
 
     The pool uses the ``forkserver`` start method: the parent holds Arrow
-    thread pools, and forking a threaded process can deadlock the child.
+    thread pools, and forking a threaded process can deadlock the child. Like
+    every non-fork start method, it imports the main module in the workers,
+    so a script calling this must keep its work under
+    ``if __name__ == "__main__":``. Should the pool fail for any reason, the
+    lines are classified in this process: slower, never a different answer.
     """
     if workers <= 1 or len(texts) < PARALLEL_MIN:
         return _classify_chunk(texts)
@@ -170,7 +227,12 @@ def classify_many(texts: Sequence[str], *, workers: int = 2) -> list[LineFacts]:
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     ctx = multiprocessing.get_context("forkserver")
     out: list[LineFacts] = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for part in pool.map(_classify_chunk, chunks):
-            out.extend(part)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for part in pool.map(_classify_chunk, chunks):
+                out.extend(part)
+    except (BrokenProcessPool, OSError, RuntimeError) as e:
+        warnings.warn(f"address parsing pool failed ({e!r}); parsing in-process",
+                      RuntimeWarning, stacklevel=2)
+        return _classify_chunk(texts)
     return out

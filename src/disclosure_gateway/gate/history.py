@@ -27,8 +27,8 @@ from datetime import date
 from typing import Literal, Protocol
 
 #: the identity dimensions probing is measured on: group key -> variant
-#:   dob_by_name_street: (name, street address) -> birth date
-#:   name_by_address:    (street address, unit)  -> name
+#:   dob_by_name_street: (name with middle initial, street address) -> birth date
+#:   name_by_address:    (street address, unit, birth date or none) -> name
 #:   zip_by_name_dob:    (name, birth date)      -> ZIP
 ProbeDimension = Literal["dob_by_name_street", "name_by_address", "zip_by_name_dob"]
 PROBE_DIMENSIONS: tuple[ProbeDimension, ...] = (

@@ -22,15 +22,16 @@ PLACEHOLDER_NAMES: frozenset[str] = frozenset(
     {
         "UNKNOWN", "UNK", "UNKN", "NONE", "NULL", "NIL", "TEST", "TESTER", "TESTING",
         "FNU", "LNU", "NFN", "NLN", "NMN", "FIRSTNAME", "LASTNAME", "FIRST", "LAST", "NAME",
-        "NONAME", "TBD", "TBA", "ANONYMOUS", "ANON", "REDACTED", "EMPTY", "DUMMY",
-        "SAMPLE", "NOTPROVIDED", "NOTGIVEN", "REFUSED", "DECLINED", "ALIAS", "AKA",
+        "NONAME", "TBD", "TBA", "ANONYMOUS", "REDACTED", "EMPTY", "DUMMY",
+        "SAMPLE", "NOTPROVIDED", "NOTGIVEN", "REFUSED", "DECLINED",
     }
 )
 
 
-#: "N/A" and its spellings; a bare "Na" is a real (Korean) family name, so it
-#: counts as a placeholder only when both names are "NA"
-NOT_APPLICABLE = r"(?i)n\s*/\s*a\.?|n\.\s*a\.?|not\s+applicable"
+#: "N/A" and its spellings, and "NA" written in capitals as a placeholder is. A
+#: mixed-case "Na" is a real (Korean) family name and passes; the same name in an
+#: all-capitals record is refused — failing closed on an ambiguous value.
+NOT_APPLICABLE = r"(?i:n\s*/\s*a\.?|n\.\s*a\.?|not\s+applicable)|NA"
 
 
 def _placeholder(col: t.Column) -> t.Mask:
@@ -56,6 +57,7 @@ def check_names(df: pd.DataFrame) -> dict[str, t.Mask]:
     # a name of punctuation only ("-", "..") has no letter; treat it as missing
     first_empty = first_blank | ~t.contains(first, r"\p{L}")
     last_empty = last_blank | ~t.contains(last, r"\p{L}")
+    # "Na Na" (however written) is no one's name
     both_na = t.in_set(t.folded(first), {"NA"}) & t.in_set(t.folded(last), {"NA"})
     return {
         "NAME_MISSING": first_empty | last_empty,

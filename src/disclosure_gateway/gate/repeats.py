@@ -1,8 +1,8 @@
 """Repeats and probing: limits on learning what the custodian holds by asking.
 
-* DUPLICATE_IN_BATCH — the same person (name and birth date, or name and
-  street address when no birth date is given) more than once in a batch; the
-  first request stands, the later ones are flagged.
+* DUPLICATE_IN_BATCH — the same person (name, birth date and ZIP, or name
+  and street address when no birth date is given) more than once in a batch;
+  the first request stands, the later ones are flagged.
 * REREQUEST_WITHIN_WINDOW — the same person passed the gate in an earlier
   batch within ``repeats.rerequest_window_days``.
 * RESUBMITTED_UNCHANGED — an identical request (every field but the request
@@ -10,17 +10,19 @@
 * PROBING_SUSPECTED — many near-variants of one identity, in this batch plus
   earlier batches within ``repeats.probe_window_days``:
 
-  - one name at one street address with more than ``probe_max_dob_variants``
-    birth dates (guessing a birth date);
-  - one street address (with unit) with more than
-    ``probe_max_names_per_address`` names (guessing who lives there);
+  - one name (given, middle initial, family) at one street address with more
+    than ``probe_max_dob_variants`` birth dates (guessing a birth date);
+  - one street address (with unit) and one birth date (or none) with more
+    than ``probe_max_names_per_address`` names (guessing who lives there);
   - one name and birth date in more than ``probe_max_zips_per_name`` ZIP
     codes (guessing where someone lives).
 
   Every record of an offending group is flagged: each of them is part of the
-  probe. Grouping by name *and* street (not name alone) keeps namesakes — many
-  people share a common name — from looking like probing; Jr/Sr and twins at
-  one address stay within the default limits.
+  probe. Each dimension holds two parts of an identity (name, birth date,
+  address) fixed and counts variants of the third — that is what makes them
+  *near-variants of one identity*. So namesakes in a city (name alone), a
+  large household (many names, each with its own birth date) and Jr/Sr or
+  twins at one address stay within the default limits.
 
 Identity keys are built from folded text (upper case, accents and punctuation
 removed) so spelling noise does not split one person in two. The history sees
@@ -54,21 +56,17 @@ _PROBE_DOMAINS: dict[ProbeDimension, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Identities:
-    """Per-record comparison keys (plain, folded text; never leaves the process)."""
+    """Per-record comparison keys: folded text, kept in Arrow (compact; never leaves the process)."""
 
-    identity: np.ndarray  # object: the person
-    fingerprint: np.ndarray  # object: the whole request but its id
+    identity: t.Column  # the person
+    fingerprint: t.Column  # the whole request but its id
     has_name: np.ndarray  # bool
     #: per dimension: group key, variant, and which records take part
-    probe: dict[ProbeDimension, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    probe: dict[ProbeDimension, tuple[t.Column, t.Column, np.ndarray]]
 
 
 def _join(*cols: t.Column) -> t.Column:
     return pc.binary_join_element_wise(*cols, t.lit(SEP))
-
-
-def _obj(col: t.Column) -> np.ndarray:
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _fold_address(col: t.Column) -> t.Column:
@@ -95,44 +93,61 @@ def identities(df: pd.DataFrame) -> Identities:
     street = _join(line1, zip5)
     unit = _join(line1, line2, zip5)
 
-    # The person: name + birth date, or name + street when no birth date is given.
+    # The person asked about: name + birth date + ZIP, or name + street when no
+    # birth date is given. The ZIP keeps two namesakes born on the same day in
+    # different places (common names, millions of records) from being one
+    # "duplicate"; the same person asked at several ZIPs is probing's business.
     without_dob = pc.binary_join_element_wise(t.lit("@"), street, t.lit(""))
-    identity = _obj(_join(name, pc.if_else(pa.array(has_dob), dob, without_dob)))
+    identity = _join(name, pc.if_else(pa.array(has_dob), _join(dob, zip5), without_dob))
+    # Jr, Sr and III share given and family names at one address, seldom the
+    # middle initial; a prober guessing birth dates repeats the same name.
+    initial = pc.utf8_slice_codeunits(t.folded(t.column(df, "middle_name")), 0, 1)
+    full_name = _join(first, initial, last)
     content = [c for c in REQUEST_COLUMNS if c != "request_id"]
-    fingerprint = _obj(_join(*[pc.utf8_upper(t.squeezed(t.column(df, c))) for c in content]))
-    probe: dict[ProbeDimension, tuple[np.ndarray, np.ndarray, np.ndarray]] = {
-        "dob_by_name_street": (_obj(_join(name, street)), _obj(dob), has_name & has_dob & has_street),
-        "name_by_address": (_obj(unit), _obj(name), has_name & has_street),
-        "zip_by_name_dob": (_obj(_join(name, dob)), _obj(zip5), has_name & has_dob & has_zip),
+    fingerprint = _join(*[pc.utf8_upper(t.squeezed(t.column(df, c))) for c in content])
+    probe: dict[ProbeDimension, tuple[t.Column, t.Column, np.ndarray]] = {
+        "dob_by_name_street": (_join(full_name, street), dob, has_name & has_dob & has_street),
+        # birth date in the key: a household is many names with many birth
+        # dates; guessing who lives somewhere is many names with one (or none)
+        "name_by_address": (_join(unit, dob), name, has_name & has_street),
+        "zip_by_name_dob": (_join(name, dob), zip5, has_name & has_dob & has_zip),
     }
     return Identities(identity=identity, fingerprint=fingerprint, has_name=has_name, probe=probe)
 
 
+def _codes(col: t.Column) -> np.ndarray:
+    """Integer code per value (equal values, equal codes): grouping without Python strings."""
+    encoded = pc.dictionary_encode(col).combine_chunks()
+    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
 class Digester:
-    """Keyed BLAKE2b-128 digests, domain-separated by purpose."""
+    """Keyed BLAKE2b-128 digests (hex), domain-separated by purpose."""
 
     def __init__(self, key: bytes) -> None:
         # BLAKE2b keys are at most 64 bytes; a longer secret is hashed down.
         self._key = key if len(key) <= 64 else hashlib.sha256(key).digest()
 
-    def __call__(self, values: np.ndarray, domain: str) -> np.ndarray:
+    def __call__(self, values: t.Column, domain: str) -> np.ndarray:
         person = domain.encode()[:16]
-        cache: dict[object, str] = {}
-        out = np.empty(len(values), dtype=object)
-        for i, v in enumerate(values):
-            d = cache.get(v)
-            if d is None:
-                d = hashlib.blake2b(
-                    str(v).encode(), key=self._key, digest_size=16, person=person
-                ).hexdigest()
-                cache[v] = d
-            out[i] = d
-        return out
+        key = self._key
+
+        def one(v: str) -> str:
+            return hashlib.blake2b(
+                v.encode(), key=key, digest_size=16, person=person
+            ).hexdigest()
+
+        # once per distinct value: repeated keys (households, namesakes) hash once
+        return t.map_unique(values, one, object)
 
 
 def _distinct_per_group(groups: np.ndarray, variants: np.ndarray) -> np.ndarray:
-    frame = pd.DataFrame({"g": groups, "v": variants})
-    return frame.groupby("g", sort=False)["v"].transform("nunique").to_numpy()
+    """For each record, the number of distinct variants in its group."""
+    if not len(groups):
+        return np.zeros(0, dtype=np.int64)
+    pairs = np.unique(groups * (int(variants.max()) + 1) + variants)
+    per_group = np.bincount(pairs // (int(variants.max()) + 1), minlength=int(groups.max()) + 1)
+    return per_group[groups]
 
 
 def check_repeats(
@@ -144,9 +159,12 @@ def check_repeats(
     digest: Digester,
 ) -> tuple[dict[str, t.Mask], dict[str, int]]:
     """Masks for the repeat codes, and the number of probing groups per dimension."""
-    n = len(ids.identity)
+    n = len(ids.has_name)
     rep = agreement.repeats
-    dup = pd.Series(ids.identity).duplicated(keep="first").to_numpy() & ids.has_name
+    identity = _codes(ids.identity)
+    dup = np.ones(n, dtype=bool)
+    dup[np.unique(identity, return_index=True)[1]] = False  # first occurrences stand
+    dup &= ids.has_name
 
     rerequest = np.zeros(n, dtype=bool)
     resubmitted = np.zeros(n, dtype=bool)
@@ -154,11 +172,13 @@ def check_repeats(
         ident_d = digest(ids.identity, "identity")
         since = request_date - timedelta(days=rep.rerequest_window_days)
         seen = history.accepted_since(set(ident_d[ids.has_name]), since)
-        rerequest = ids.has_name & np.isin(ident_d, list(seen)) if seen else rerequest
+        if seen:
+            rerequest = ids.has_name & np.isin(ident_d, list(seen))
         fp_d = digest(ids.fingerprint, "fingerprint")
         since = request_date - timedelta(days=agreement.retention.request_data_days)
         refused = history.refused_since(set(fp_d), since)
-        resubmitted = np.isin(fp_d, list(refused)) if refused else resubmitted
+        if refused:
+            resubmitted = np.isin(fp_d, list(refused))
 
     limits: dict[ProbeDimension, int] = {
         "dob_by_name_street": rep.probe_max_dob_variants,
@@ -170,19 +190,18 @@ def check_repeats(
     probe_since = request_date - timedelta(days=rep.probe_window_days)
     for dim in PROBE_DIMENSIONS:
         group, variant, part = ids.probe[dim]
-        flagged = np.zeros(n, dtype=bool)
         idx = np.flatnonzero(part)
-        if len(idx):
-            g, v = group[idx], variant[idx]
-            count = _distinct_per_group(g, v)
-            over = count > limits[dim]
-            if history is not None:
-                over |= _history_over(history, dim, g, v, digest, probe_since, limits[dim])
-            flagged[idx[over]] = True
-            groups_flagged[dim] = int(pd.Series(g[over]).nunique())
-        else:
-            groups_flagged[dim] = 0
-        probing |= flagged
+        groups_flagged[dim] = 0
+        if not len(idx):
+            continue
+        sel = pa.array(part)
+        g_col, v_col = group.filter(sel), variant.filter(sel)
+        g = _codes(g_col)
+        over = _distinct_per_group(g, _codes(v_col)) > limits[dim]
+        if history is not None:
+            over |= _history_over(history, dim, g_col, v_col, digest, probe_since, limits[dim])
+        probing[idx[over]] = True
+        groups_flagged[dim] = len(np.unique(g[over]))
     masks = {
         "DUPLICATE_IN_BATCH": dup,
         "REREQUEST_WITHIN_WINDOW": rerequest,
@@ -195,8 +214,8 @@ def check_repeats(
 def _history_over(
     history: RequestHistory,
     dim: ProbeDimension,
-    groups: np.ndarray,
-    variants: np.ndarray,
+    groups: t.Column,
+    variants: t.Column,
     digest: Digester,
     since: date,
     limit: int,
@@ -206,12 +225,12 @@ def _history_over(
     g_d, v_d = digest(groups, g_dom), digest(variants, v_dom)
     earlier = history.variants_since(dim, set(g_d), since)
     if not earlier:
-        return np.zeros(len(groups), dtype=bool)
+        return np.zeros(len(g_d), dtype=bool)
     in_history = np.isin(g_d, list(earlier))
     frame = pd.DataFrame({"g": g_d[in_history], "v": v_d[in_history]})
     batch_sets = frame.groupby("g")["v"].agg(set)
     over = {g for g, vs in batch_sets.items() if len(vs | earlier[g]) > limit}
-    return np.isin(g_d, list(over)) if over else np.zeros(len(groups), dtype=bool)
+    return np.isin(g_d, list(over)) if over else np.zeros(len(g_d), dtype=bool)
 
 
 def history_entries(
