@@ -53,9 +53,9 @@ def prepare_workspace(root: Path) -> Workspace:
     return ws
 
 
-def run_demo(root: Path, *, taxpayers: int = 200_000, requests: int = 20_000, seed: int = 2025,
-             say: Callable[[str], None] = lambda _m: None,
-             progress: Progress | None = None) -> DemoResult:
+def prepare_demo(root: Path, *, taxpayers: int = 200_000, requests: int = 20_000, seed: int = 2025,
+                 say: Callable[[str], None] = lambda _m: None) -> DemoResult:
+    """Everything but processing: workspace, keys, agreement, data, master index, model."""
     from .match.master_index import build_master_index
     from .match.training import train_model
     from .synth import write_batch, write_population
@@ -92,10 +92,19 @@ def run_demo(root: Path, *, taxpayers: int = 200_000, requests: int = 20_000, se
     say("training the linkage model")
     train_model(ws, batch_dir)
     timed("model_train", t0)
+    return DemoResult(workspace=str(ws.root), master_file=str(master), batch_dir=str(batch_dir),
+                      taxpayers=taxpayers, requests=requests, timings=timings)
+
+
+def run_demo(root: Path, *, taxpayers: int = 200_000, requests: int = 20_000, seed: int = 2025,
+             say: Callable[[str], None] = lambda _m: None,
+             progress: Progress | None = None) -> DemoResult:
+    """The whole demo: prepare, then process the signed batch."""
+    result = prepare_demo(root, taxpayers=taxpayers, requests=requests, seed=seed, say=say)
     t0 = time.perf_counter()
     say("processing the batch")
-    with open_context(ws.root) as ctx:
-        outcome = process_batch(ctx, batch_dir, progress=progress or (lambda *_: None))
-    timed("process", t0)
-    return DemoResult(workspace=str(ws.root), master_file=str(master), batch_dir=str(batch_dir),
-                      taxpayers=taxpayers, requests=requests, outcome=outcome, timings=timings)
+    with open_context(Path(result.workspace)) as ctx:
+        result.outcome = process_batch(ctx, Path(result.batch_dir),
+                                       progress=progress or (lambda *_: None))
+    result.timings["process"] = round(time.perf_counter() - t0, 2)
+    return result

@@ -32,6 +32,7 @@ import pandas as pd
 from .agreement import Agreement
 from .contracts import REQUEST_COLUMNS
 from .errors import BatchRefused, InputError
+from .faults import crash_point
 from .gate.rules import GateResult, check_records
 from .intake.batch_checks import AcceptedBatch, check_batch
 from .intake.manifest import Manifest, read_manifest
@@ -170,6 +171,8 @@ def gate_and_store(ctx: Context, records: pd.DataFrame, *, batch_id: str, reques
         ]
         ctx.ledger.append_many(s, refused, time=now)
         record_history(s, batch_id=batch_id, on=batch_date, entries=gate.history_entries())
+        crash_point("gate:in-transaction")
+    crash_point("gate:committed")
     return gate
 
 
@@ -247,6 +250,8 @@ def match_and_decide(ctx: Context, batch: Batch, *, now: datetime,
                              reason="match needs a human", created_at=now,
                              required_decisions=agreement.matching.reviewers_required)
         store_batches.set_batch_status(s, batch_id=batch.batch_id, status="matched", at=now)
+        crash_point("match:in-transaction")
+    crash_point("match:committed")
 
 
 def _num(v: Any) -> float | None:
@@ -379,6 +384,8 @@ def respond(ctx: Context, batch: Batch, *, now: datetime, reissue: bool = False,
         pending = sum(1 for _r, a, _d in answers if a.code.value == "PENDING_REVIEW")
         status = "responded" if pending else "closed"
         store_batches.set_batch_status(s, batch_id=batch.batch_id, status=status, at=now)
+        crash_point("respond:in-transaction")
+    crash_point("respond:committed")
     progress("answer", len(answers), len(answers))
     return version
 
@@ -416,6 +423,7 @@ def publish_response(ctx: Context, batch_id: str, *, now: datetime) -> dict[str,
     manifest = write_response(out, batch_id=batch_id, agreement_id=agreement.id,
                               agreement_hash=batch.agreement_hash, mode=mode, version=version,
                               issued=issued, rows=rows, key=ctx.custodian_key())
+    crash_point("publish:files-written")
     with ctx.store.transaction() as s:
         ctx.ledger.append(s, EventType.RESPONSE_ISSUED, {
             "batch_id": batch_id, "response_version": version,
