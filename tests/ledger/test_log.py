@@ -390,3 +390,22 @@ def test_checkpoints_by_an_untrusted_key(built: Ledger) -> None:
     with pytest.raises(VerificationError, match="not a trusted custodian key") as e:
         built.verify(trusted_keys=[other.public])
     assert e.value.index == 10
+
+
+def test_leaf_rows_read_back_through_the_models(store: Store) -> None:
+    """append_many writes rows with the DBAPI directly; the ORM must read them as written."""
+    from datetime import timedelta, timezone
+
+    from sqlalchemy import select
+
+    from disclosure_gateway.store.models import LedgerLeaf
+
+    led = Ledger(store)
+    local = datetime(2025, 6, 1, 7, 0, 0, 123456, tzinfo=timezone(timedelta(hours=-5)))
+    with store.transaction() as s:
+        led.append(s, EventType.BATCH_RECEIVED, {"batch_id": "B1"}, key="batch:B1", time=local)
+    with store.reader() as s:
+        row = s.scalars(select(LedgerLeaf)).one()
+    assert (row.idx, row.event_type, row.event_key, row.time) == (
+        0, "batch_received", "batch:B1", T0.replace(microsecond=123456))
+    assert row.leaf_hash == merkle.leaf_hash(row.payload)
