@@ -183,9 +183,8 @@ def build_master_index(
         persons = int(con.execute("SELECT count(*) FROM persons").fetchall()[0][0])
         keys = int(con.execute("SELECT count(*) FROM keys").fetchall()[0][0])
         con.execute("DROP TABLE m_rows")
-        meta = {
+        meta: dict[str, Any] = {
             "format": INDEX_FORMAT,
-            "source": str(source),
             "source_sha256": source_sha,
             "entity_column": entity_column,
             "rows": rows,
@@ -195,8 +194,11 @@ def build_master_index(
             "keys_hash": S.keys_hash(),
             "duckdb": duckdb.__version__,
         }
+        # The snapshot binds content, not place or time: the same file loaded twice
+        # gives the same snapshot.
         snapshot = canonical_hash(meta)
         meta["snapshot_hash"] = snapshot
+        meta["source"] = str(source)
         meta["built_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         con.execute("CREATE TABLE meta (k VARCHAR, v VARCHAR)")
         con.executemany("INSERT INTO meta VALUES (?, ?)",

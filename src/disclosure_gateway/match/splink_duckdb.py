@@ -10,7 +10,8 @@ It implements ``port.LinkagePort`` on DuckDB:
   registered for ``predict`` (Splink's own blocking is not used), and for one
   request Splink's real-time ``compare_records`` with its SQL cached, which
   scores a few hundred candidates in milliseconds.
-- ``write_charts``: Splink's altair charts of a model, as HTML and Vega-Lite JSON.
+- ``write_charts``: Splink's charts of a model, as self-contained HTML and
+  Vega-Lite JSON.
 
 Term frequencies travel as columns (``tf_given``, ``tf_family``) on both
 tables, computed from the master, so both paths use the same values.
@@ -18,6 +19,7 @@ tables, computed from the master, so both paths use the same values.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -194,9 +196,12 @@ class SplinkDuckDB:
         }
         written: list[Path] = []
         for name, chart in charts.items():
-            for ext in ("html", "json"):
-                path = out_dir / f"{name}.{ext}"
-                chart.save(str(path))
-                written.append(path)
+            # Self-contained HTML (the libraries inlined: a custodian's network may be
+            # closed) and the Vega-Lite spec with its data as JSON.
+            html = out_dir / f"{name}.html"
+            html.write_text(chart.to_html(inline=True), encoding="utf-8")
+            spec = out_dir / f"{name}.vl.json"
+            spec.write_text(json.dumps(chart.chart_dict, indent=1, default=str), encoding="utf-8")
+            written += [html, spec]
         con.close()
         return written

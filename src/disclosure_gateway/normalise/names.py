@@ -66,8 +66,8 @@ def fold(text: str | None) -> str:
     if not text:
         return ""
     s = unidecode(str(text)).upper()
-    # Apostrophes and periods join (O'BRIEN, J.R.); every other mark separates.
-    s = s.replace("'", "").replace("`", "").replace(".", " ")
+    # Apostrophes join (O'BRIEN); periods and every other mark separate (J.R. → J R).
+    s = s.replace("'", "").replace("`", "")
     s = _NON_NAME.sub(" ", s)
     return _SPACES.sub(" ", s).strip()
 
