@@ -8,7 +8,28 @@ import sys
 import typer
 
 from ..errors import GatewayError
-from . import accounting, agreement, batch, demo, keys, ledger, process, response, review, serve, synth, users
+from . import (
+    accounting,
+    agreement,
+    batch,
+    demo,
+    disclosure,
+    keys,
+    ledger,
+    master,
+    model,
+    process,
+    replay,
+    report,
+    response,
+    retention,
+    review,
+    serve,
+    synth,
+    users,
+)
+from . import eval as eval_cli
+from . import match as match_cli
 from .common import err
 
 app = typer.Typer(
@@ -32,6 +53,14 @@ app.command("accounting")(accounting.accounting)
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
 # Groups added by later parts of the pipeline register themselves below.
+app.add_typer(master.app, name="master")
+app.add_typer(model.app, name="model")
+app.command("match")(match_cli.match)
+app.command("eval")(eval_cli.eval_)
+app.add_typer(report.app, name="report")
+app.add_typer(disclosure.app, name="disclosure")
+app.add_typer(retention.app, name="retention")
+app.command("replay")(replay.replay)
 
 
 def main() -> None:
