@@ -70,8 +70,10 @@ def _as_bytes(value: Any) -> bytes:
     return repr(value).encode("utf-8")
 
 
-def stream_leaves(db: Executor) -> Generator[Sequence[Any], None, None]:
-    """All leaf rows (idx, leaf_hash, payload) in index order, chunk by chunk.
+def stream_leaves(db: Executor, *, with_data: bool = True,
+                  end: int | None = None) -> Generator[Sequence[Any], None, None]:
+    """Leaf rows in index order, page by page: (idx, leaf_hash, payload), or
+    (idx, leaf_hash) without ``with_data``; all leaves, or those below ``end``.
 
     Keyset pages over the primary key on the DBAPI cursor of ``db``'s own
     connection (so inside its snapshot): millions of rows without ORM or Row
@@ -79,18 +81,26 @@ def stream_leaves(db: Executor) -> Generator[Sequence[Any], None, None]:
     """
     conn = db.connection() if isinstance(db, Session) else db
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (f"SELECT idx, leaf_hash, payload FROM {_LEAVES.name} WHERE idx >= {mark} "
+    columns = "idx, leaf_hash, payload" if with_data else "idx, leaf_hash"
+    bound = "" if end is None else f" AND idx < {int(end)}"
+    sql = (f"SELECT {columns} FROM {_LEAVES.name} WHERE idx >= {mark}{bound} "
            f"ORDER BY idx LIMIT {READ_CHUNK}")
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    # psycopg: binary results, so bytea arrives as bytes instead of hex text that
+    # both the server and the client would spend CPU encoding and decoding
+    options = {} if mark == "?" else {"binary": True}
     try:
         at = 0
         while True:
-            cursor.execute(sql, (at,))
+            cursor.execute(sql, (at,), **options)
             rows = cursor.fetchall()
             if not rows:
                 return
-            yield [r if type(r[1]) is bytes and type(r[2]) is bytes
-                   else (r[0], _as_bytes(r[1]), _as_bytes(r[2])) for r in rows]
+            if with_data:
+                yield [r if type(r[1]) is bytes and type(r[2]) is bytes
+                       else (r[0], _as_bytes(r[1]), _as_bytes(r[2])) for r in rows]
+            else:
+                yield [r if type(r[1]) is bytes else (r[0], _as_bytes(r[1])) for r in rows]
             at = int(rows[-1][0]) + 1
     finally:
         cursor.close()

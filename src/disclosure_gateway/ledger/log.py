@@ -52,7 +52,6 @@ from .proofs import ConsistencyProof, InclusionProof
 _LEAVES = cast(Table, LedgerLeaf.__table__)
 _HEAD = cast(Table, LedgerHead.__table__)
 _CPS = cast(Table, CheckpointRow.__table__)
-_READ_CHUNK = 50_000
 _KEY_LOOKUP_CHUNK = 500
 
 
@@ -251,22 +250,20 @@ class Ledger:
         return _row_checkpoint(row) if row else None
 
     def _leaf_hashes(self, db: Executor, end: int) -> Iterator[bytes]:
-        """Stored leaf hashes [0, end) in order, in chunks; raises if one is missing."""
+        """Stored leaf hashes [0, end) in order; raises if one is missing."""
         at = 0
-        while at < end:
-            q = (select(_LEAVES.c.idx, _LEAVES.c.leaf_hash)
-                 .where(_LEAVES.c.idx >= at, _LEAVES.c.idx < min(end, at + _READ_CHUNK))
-                 .order_by(_LEAVES.c.idx))
-            rows = db.execute(q).all()
-            for idx, lh in rows:
-                if idx != at:
-                    raise VerificationError(f"leaf {at} is missing; run `dgw ledger verify`",
-                                            index=at)
-                yield bytes(lh)
-                at += 1
-            if not rows:
-                raise VerificationError(f"leaf {at} is missing; run `dgw ledger verify`",
-                                        index=at)
+        with closing(stream_leaves(db, with_data=False, end=end)) as pages:
+            for page in pages:
+                for idx, lh in page:
+                    if idx != at:
+                        break
+                    yield lh
+                    at += 1
+                else:
+                    continue
+                break
+        if at < end:
+            raise VerificationError(f"leaf {at} is missing; run `dgw ledger verify`", index=at)
 
     def _nodes(self, db: Executor, ranges: Iterable[merkle.Range]) -> dict[merkle.Range, bytes]:
         wanted = list(ranges)
