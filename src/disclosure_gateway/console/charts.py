@@ -41,7 +41,9 @@ def _fmt(v: float) -> str:
 
 def bar_chart(bars: Sequence[Bar], *, title: str, chart_id: str, width: int = 560) -> Markup:
     """Horizontal bars, one per label, largest scale = largest value."""
-    row_h, label_w, pad = 26, 220, 8
+    row_h, pad = 26, 8
+    # Room for the longest label (reason codes run long) at ~8 px a character of 12 px capitals.
+    label_w = min(max((len(b.label) for b in bars), default=10) * 8 + 16, 320)
     top = max((b.value for b in bars), default=0) or 1
     plot_w = width - label_w - 80
     height = max(row_h * len(bars) + 2 * pad, 40)
@@ -109,7 +111,7 @@ class Bin:
 def histogram(bins: Sequence[Bin], *, title: str, chart_id: str, width: int = 560, height: int = 200,
               marks: Sequence[tuple[float, str]] = ()) -> Markup:
     """Columns over [0, 1] (match probabilities), with optional vertical marks (thresholds)."""
-    left, bottom, top_pad, right = 44, 34, 10, 10
+    left, bottom, top_pad, right = 44, 34, 24, 10
     plot_w, plot_h = width - left - right, height - bottom - top_pad
     peak = max((b.count for b in bins), default=0) or 1
     desc = "; ".join(f"{b.lo:.2f}–{b.hi:.2f}: {b.count:,}" for b in bins) or "no data"
@@ -121,7 +123,7 @@ def histogram(bins: Sequence[Bin], *, title: str, chart_id: str, width: int = 56
         f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{left + plot_w}" y2="{top_pad + plot_h}" '
         'class="axis"/>',
         f'<line x1="{left}" y1="{top_pad}" x2="{left}" y2="{top_pad + plot_h}" class="axis"/>',
-        f'<text x="{left - 6}" y="{top_pad + 10}" text-anchor="end" class="chart-value">{peak:,}</text>',
+        f'<text x="{left - 6}" y="{top_pad + 8}" text-anchor="end" class="chart-value">{peak:,}</text>',
         f'<text x="{left - 6}" y="{top_pad + plot_h}" text-anchor="end" class="chart-value">0</text>',
     ]
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
@@ -140,9 +142,11 @@ def histogram(bins: Sequence[Bin], *, title: str, chart_id: str, width: int = 56
                      f'{b.count:,}</title></rect>')
     for at, label in marks:
         x = left + plot_w * max(0.0, min(1.0, at))
-        parts.append(f'<line x1="{x:.1f}" y1="{top_pad}" x2="{x:.1f}" y2="{top_pad + plot_h}" class="mark"/>'
-                     f'<text x="{x - 3:.1f}" y="{top_pad + 10}" text-anchor="end" class="chart-mark">'
-                     f'{escape(label)}</text>')
+        # Labels above the plot, so a tall column never hides them; kept inside at the edges.
+        anchor = "end" if at > 0.85 else ("start" if at < 0.15 else "middle")
+        parts.append(f'<line x1="{x:.1f}" y1="{top_pad - 6}" x2="{x:.1f}" y2="{top_pad + plot_h}" '
+                     f'class="mark"/><text x="{x:.1f}" y="{top_pad - 10}" text-anchor="{anchor}" '
+                     f'class="chart-mark">{escape(label)} {at:g}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped above
 

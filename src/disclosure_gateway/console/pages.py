@@ -38,7 +38,7 @@ from .templating import flash, render
 router = APIRouter(include_in_schema=False)
 
 #: records listed on a batch page (the charts cover the whole batch)
-RECORD_LIMIT = 500
+RECORD_LIMIT = 100
 MaybeStaff = Annotated[Staff | None, Depends(optional_staff)]
 
 
@@ -94,15 +94,23 @@ def dashboard(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_BAT
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
-def batch_page(request: Request, batch_id: str, ctx: Ctx,
-               me: Annotated[Staff, need(Can.VIEW_BATCHES)]) -> Response:
+def batch_page(request: Request, batch_id: str, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_BATCHES)],
+               answer: Annotated[str | None, Query(max_length=32)] = None,
+               q: Annotated[str | None, Query(max_length=128)] = None) -> Response:
     detail = batch_service.batch_detail(ctx, batch_id)
-    records = batch_service.batch_records(ctx, batch_id, limit=RECORD_LIMIT)
+    if answer or q:
+        # Filtering reads every record of the batch; the unfiltered page reads only the first ones.
+        records = [r for r in batch_service.batch_records(ctx, batch_id)
+                   if (not answer or r["answer"] == answer) and (not q or q in r["request_id"])]
+        records = records[:RECORD_LIMIT]
+    else:
+        records = batch_service.batch_records(ctx, batch_id, limit=RECORD_LIMIT)
     agreement = ctx.agreement()
     closed = [i for i in review_service.list_items(ctx, status="closed") if i["batch_id"] == batch_id]
     return render(request, "batch.html", me=me, batch=detail, counts=views.answer_counts(detail),
                   closed_reviews=len(closed), suspended=agreement.status.suspended,
                   reasons=views.reason_counts(detail), records=records, record_limit=RECORD_LIMIT,
+                  answer=answer or "", q=q or "",
                   charts=views.batch_charts(detail, agreement.matching.model_dump()))
 
 

@@ -72,8 +72,7 @@ def review_view(item: Mapping[str, Any], viewer: str) -> dict[str, Any]:
     candidate = dict(item.get("candidate") or {})
     fields = [f for f in PAIR_FIELDS if f in request or f in candidate]
     pairs = [{"field": f, "request": request.get(f), "candidate": candidate.get(f),
-              "same": _norm(request.get(f)) == _norm(candidate.get(f)) and request.get(f) not in (None, "")}
-             for f in fields]
+              "state": _pair_state(request.get(f), candidate.get(f))} for f in fields]
     decisions = list(item.get("decisions") or [])
     required = int(item.get("required_decisions") or 1)
     mine = next((d for d in decisions if d.get("reviewer") == viewer), None)
@@ -126,6 +125,14 @@ def mask_tin(tin: str) -> str:
     """Only the last four digits are echoed back on the page."""
     digits = "".join(ch for ch in tin if ch.isdigit())
     return f"***-**-{digits[-4:]}" if len(digits) >= 4 else "***"
+
+
+def _pair_state(left: Any, right: Any) -> str:
+    """same / differs / empty (neither side has a value): a cue for the eye, not a decision."""
+    a, b = _norm(left), _norm(right)
+    if not a and not b:
+        return "empty"
+    return "same" if a == b else "differs"
 
 
 def _norm(v: Any) -> str:
