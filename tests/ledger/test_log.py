@@ -409,3 +409,19 @@ def test_leaf_rows_read_back_through_the_models(store: Store) -> None:
     assert (row.idx, row.event_type, row.event_key, row.time) == (
         0, "batch_received", "batch:B1", T0.replace(microsecond=123456))
     assert row.leaf_hash == merkle.leaf_hash(row.payload)
+
+
+def test_append_many_streams_a_generator_across_pages(store: Store) -> None:
+    led = Ledger(store)
+
+    def events() -> Iterator[NewEvent]:
+        for i in range(25_003):
+            key = "dup" if i in (5, 20_001) else None
+            yield NewEvent(EventType.RECORD_REFUSED, {"request_id": f"R{i}"}, key=key)
+
+    with store.transaction() as s:
+        got = led.append_many(s, events(), time=T0)
+    assert len(got) == 25_003
+    assert got[20_001] == 5  # the key logged on the first page is found on the third
+    assert got[-1] == 25_001 and led.head().size == 25_002
+    led.verify()

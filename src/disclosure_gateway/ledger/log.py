@@ -53,6 +53,7 @@ _LEAVES = cast(Table, LedgerLeaf.__table__)
 _HEAD = cast(Table, LedgerHead.__table__)
 _CPS = cast(Table, CheckpointRow.__table__)
 _KEY_LOOKUP_CHUNK = 500
+_WRITE_CHUNK = 10_000
 
 
 @dataclass(frozen=True)
@@ -130,47 +131,49 @@ class Ledger:
                     time: datetime | None = None) -> list[int]:
         """Append events in order in ``db``'s transaction; returns their leaf indices.
 
-        Fast path for bulk logging: one head lock, one executemany per chunk.
+        Bulk logging: one head lock, then encode-and-insert in pages of 10,000,
+        so ``events`` may be a generator over millions without all of them (or
+        their encodings) in memory at once.
         """
-        items = [e if isinstance(e, NewEvent) else NewEvent(e[0], e[1]) for e in events]
-        if not items:
-            return []
         now = time or datetime.now(UTC)
         head = db.execute(select(_HEAD).where(_HEAD.c.id == 1).with_for_update()).one()
         size = int(head.size)
         cr = merkle.CompactRange(size, _split_frontier(head.frontier))
         prev = head.last_leaf_hash if size else None
-        known = self._existing_keys(db, [e.key for e in items if e.key is not None])
-        out: list[int] = []
-        rows: list[tuple[Any, ...]] = []
-        sha256 = hashlib.sha256
         conn = db.connection() if isinstance(db, Session) else db
         bind_time = _time_binder(conn)
-        for ev in items:
-            if ev.key is not None and ev.key in known:
-                out.append(known[ev.key])
-                continue
-            when = ev.time or now
-            data = encode_event(seq=cr.size, prev=prev.hex() if prev else GENESIS_PREV,
-                                type=ev.type, time=when, payload=ev.payload)
-            lh = sha256(b"\x00" + data).digest()
-            rows.append((cr.size, lh, data, str(ev.type), bind_time(when), ev.key))
-            if ev.key is not None:
-                known[ev.key] = cr.size
-            out.append(cr.size)
-            cr.append(lh)
-            prev = lh
-        if not rows:
-            return out
         # Plain DBAPI executemany of tuples: the per-row cost of Core parameter
         # processing was a quarter of an append.
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         sql = (f"INSERT INTO {_LEAVES.name} (idx, leaf_hash, payload, event_type, time, "
                f"event_key) VALUES ({', '.join([mark] * 6)})")
-        for chunk in chunks(rows, 10_000):
-            conn.exec_driver_sql(sql, chunk)
-        db.execute(update(_HEAD).where(_HEAD.c.id == 1).values(
-            size=cr.size, last_leaf_hash=prev, frontier=b"".join(cr.nodes), updated_at=now))
+        sha256 = hashlib.sha256
+        out: list[int] = []
+        known: dict[str, int] = {}
+        items = (e if isinstance(e, NewEvent) else NewEvent(e[0], e[1]) for e in events)
+        for page in chunks(items, _WRITE_CHUNK):
+            known.update(self._existing_keys(
+                db, [e.key for e in page if e.key is not None and e.key not in known]))
+            rows: list[tuple[Any, ...]] = []
+            for ev in page:
+                if ev.key is not None and ev.key in known:
+                    out.append(known[ev.key])
+                    continue
+                when = ev.time or now
+                data = encode_event(seq=cr.size, prev=prev.hex() if prev else GENESIS_PREV,
+                                    type=ev.type, time=when, payload=ev.payload)
+                lh = sha256(b"\x00" + data).digest()
+                rows.append((cr.size, lh, data, str(ev.type), bind_time(when), ev.key))
+                if ev.key is not None:
+                    known[ev.key] = cr.size
+                out.append(cr.size)
+                cr.append(lh)
+                prev = lh
+            if rows:
+                conn.exec_driver_sql(sql, rows)
+        if cr.size != size:
+            db.execute(update(_HEAD).where(_HEAD.c.id == 1).values(
+                size=cr.size, last_leaf_hash=prev, frontier=b"".join(cr.nodes), updated_at=now))
         return out
 
     def _existing_keys(self, db: Executor, keys: Sequence[str]) -> dict[str, int]:
