@@ -71,6 +71,10 @@ SINGLE: list[tuple[str, dict[str, str], dict[str, Any] | None]] = [
     ("ADDRESS_NOT_STREET_ADDRESS", {"address_line1": "c/o Family", "address_line2": ""}, None),
     ("ADDRESS_NOT_STREET_ADDRESS", {"address_line1": "Apt 4B", "address_line2": ""}, None),
     ("ADDRESS_NO_HOUSE_NUMBER", {"address_line1": "W Elm Street"}, None),
+    ("ADDRESS_NO_HOUSE_NUMBER", {"address_line1": "2nd Avenue", "address_line2": ""}, None),
+    ("ADDRESS_NO_HOUSE_NUMBER", {"address_line1": "9TH BLVD", "address_line2": ""}, None),
+    ("ADDRESS_NO_HOUSE_NUMBER", {"address_line1": "Maple Ct", "address_line2": ""}, None),
+    ("ADDRESS_NO_HOUSE_NUMBER", {"address_line1": "Kennedy Place", "address_line2": ""}, None),
     ("ADDRESS_NO_HOUSE_NUMBER", {"address_line1": "Elm St", "address_line2": ""}, None),
     ("ADDRESS_NO_STREET_NAME", {"address_line1": "1423 Apt 4", "address_line2": ""}, None),
     ("ADDRESS_UNPARSEABLE", {"address_line1": "7 Main St Apt 4 Apt 5", "address_line2": ""}, None),
@@ -243,6 +247,11 @@ VALID_VARIANTS: list[tuple[dict[str, str], dict[str, Any] | None]] = [
         None,
     ),
     ({"address_line1": "45 Avenida de la Paz"}, None),
+    ({"address_line1": "23 E 7th Road"}, None),
+    ({"address_line1": "100 Interstate 45"}, None),
+    ({"address_line2": "# A"}, None),  # a unit, not a placeholder
+    ({"city": "Given", "state": "WV", "zip": "25245"}, None),  # a real town
+    ({"first_name": "Anon"}, None),
     ({"address_line1": "22-15 31st St", "city": "Astoria", "state": "NY", "zip": "11105"}, None),
     ({"address_line1": "N123W456 Main St", "city": "Menomonee Falls", "state": "WI", "zip": "53051"}, None),
     (
@@ -322,14 +331,47 @@ def test_request_id_duplicate_flags_every_holder(reference: Agreement) -> None:
 
 
 def test_duplicate_person_in_batch_flags_the_later_requests_only(reference: Agreement) -> None:
-    first = record(2)
+    first = record(2)  # 102 W Elm St
     again = record(
-        3, first_name="MARIA JOSE", last_name="GARCIA LOPEZ", dob=first["dob"], address_line1="99 Oak Ave"
+        3,
+        first_name="MARIA JOSE",
+        last_name="GARCIA LOPEZ",
+        dob=first["dob"],
+        address_line1="102 West Elm Street",
+        address_line2="",
     )
     r = check_records(frame([first, again, record(4)]), reference, request_date=REQUEST_DATE, workers=1)
     assert r.reasons(0) == ()
     assert r.reasons(1) == ("DUPLICATE_IN_BATCH",)
     assert r.reasons(2) == ()
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        {"zip": "10001", "state": "NY", "city": "New York"},
+        {"address_line1": "377 S Oak Rd"},  # same ZIP, another house
+    ],
+)
+def test_namesakes_born_the_same_day_elsewhere_are_not_duplicates(
+    elsewhere: dict[str, str], reference: Agreement
+) -> None:
+    one = record(2, first_name="James", last_name="Rose", dob="1971-05-14")
+    other = record(3, first_name="JAMES", last_name="ROSE", dob="1971-05-14", **elsewhere)
+    r = check_records(frame([one, other]), reference, request_date=REQUEST_DATE, workers=1)
+    assert [r.reasons(0), r.reasons(1)] == [(), ()]
+
+
+def test_sr_jr_and_iii_with_their_middle_initials_are_not_probing(reference: Agreement) -> None:
+    family = [("B", "1950-01-01"), ("", "1975-01-01"), ("C", "2001-01-01")]
+    recs = [
+        record(
+            i + 2, first_name="John", last_name="Ford", middle_name=m, dob=d, address_line1="17 Lakeview St"
+        )
+        for i, (m, d) in enumerate(family)
+    ]
+    r = check_records(frame(recs), reference, request_date=REQUEST_DATE, workers=1)
+    assert [r.reasons(i) for i in range(3)] == [()] * 3
 
 
 @pytest.mark.parametrize(("named", "flagged"), [(3, False), (4, True)])
@@ -377,8 +419,7 @@ def test_probing_one_address_with_many_names(
 ) -> None:
     # many names, one birth date (or none), one address: guessing who lives there
     recs = [
-        record(i + 2, first_name=GIVEN[i], address_line1="500 Cedar Ave", address_line2="Unit 9",
-               dob=dob)
+        record(i + 2, first_name=GIVEN[i], address_line1="500 Cedar Ave", address_line2="Unit 9", dob=dob)
         for i in range(names)
     ]
     r = check_records(frame(recs), reference, request_date=REQUEST_DATE, workers=1)

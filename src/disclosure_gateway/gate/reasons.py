@@ -108,11 +108,12 @@ _TABLE: tuple[Reason, ...] = (
     Reason("DOB_IMPLAUSIBLE", "dob",
            "The date of birth is in the future or more than 120 years before the request."),
     # --- repeats and probing --------------------------------------------------
-    Reason("DUPLICATE_IN_BATCH", "first_name, last_name, dob, zip",
-           "The same person is requested more than once in the batch; only the first "
-           "request stands."),
-    Reason("REREQUEST_WITHIN_WINDOW", "first_name, last_name, dob, zip",
-           "The same person was requested within the agreement's re-request window."),
+    Reason("DUPLICATE_IN_BATCH", "first_name, last_name, dob, address",
+           "The same person at the same address is requested more than once in the "
+           "batch; only the first request stands."),
+    Reason("REREQUEST_WITHIN_WINDOW", "first_name, last_name, dob, address",
+           "The same person at the same address was requested within the agreement's "
+           "re-request window."),
     Reason("RESUBMITTED_UNCHANGED", "(record)",
            "This request was refused before and has come back unchanged."),
     Reason("PROBING_SUSPECTED", "first_name, last_name, dob, address",

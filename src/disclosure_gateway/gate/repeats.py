@@ -1,8 +1,8 @@
 """Repeats and probing: limits on learning what the custodian holds by asking.
 
-* DUPLICATE_IN_BATCH — the same person (name, birth date and ZIP, or name
-  and street address when no birth date is given) more than once in a batch;
-  the first request stands, the later ones are flagged.
+* DUPLICATE_IN_BATCH — the same request subject (name, birth date, ZIP and
+  house number, or name and street address when no birth date is given) more
+  than once in a batch; the first request stands, the later ones are flagged.
 * REREQUEST_WITHIN_WINDOW — the same person passed the gate in an earlier
   batch within ``repeats.rerequest_window_days``.
 * RESUBMITTED_UNCHANGED — an identical request (every field but the request
@@ -32,6 +32,7 @@ them only as keyed BLAKE2b digests (domain-separated by purpose).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -59,8 +60,10 @@ class Identities:
     """Per-record comparison keys: folded text, kept in Arrow (compact; never leaves the process)."""
 
     identity: t.Column  # the person
-    fingerprint: t.Column  # the whole request but its id
     has_name: np.ndarray  # bool
+    #: the whole request but its id; made only when a history asks (it is the
+    #: costliest key, and only earlier batches can make use of it)
+    fingerprint: Callable[[], t.Column]
     #: per dimension: group key, variant, and which records take part
     probe: dict[ProbeDimension, tuple[t.Column, t.Column, np.ndarray]]
 
@@ -93,18 +96,24 @@ def identities(df: pd.DataFrame) -> Identities:
     street = _join(line1, zip5)
     unit = _join(line1, line2, zip5)
 
-    # The person asked about: name + birth date + ZIP, or name + street when no
-    # birth date is given. The ZIP keeps two namesakes born on the same day in
-    # different places (common names, millions of records) from being one
-    # "duplicate"; the same person asked at several ZIPs is probing's business.
+    # The request's subject: name + birth date + ZIP + house number, or name +
+    # street when no birth date is given. ZIP and house number keep namesakes
+    # born on the same day (common names, millions of records; even in one
+    # ZIP) from being one "duplicate", while the same person at the same house
+    # written two ways ("ST", "Street") still is. The same person asked at
+    # several addresses is probing's business, not a duplicate.
+    starts_numbered = pa.array(t.contains(line1, r"^\d"))
+    house = pc.if_else(starts_numbered, pc.replace_substring_regex(line1, r" .*$", ""), t.lit(""))
     without_dob = pc.binary_join_element_wise(t.lit("@"), street, t.lit(""))
-    identity = _join(name, pc.if_else(pa.array(has_dob), _join(dob, zip5), without_dob))
+    identity = _join(name, pc.if_else(pa.array(has_dob), _join(dob, zip5, house), without_dob))
     # Jr, Sr and III share given and family names at one address, seldom the
     # middle initial; a prober guessing birth dates repeats the same name.
     initial = pc.utf8_slice_codeunits(t.folded(t.column(df, "middle_name")), 0, 1)
     full_name = _join(first, initial, last)
-    content = [c for c in REQUEST_COLUMNS if c != "request_id"]
-    fingerprint = _join(*[pc.utf8_upper(t.squeezed(t.column(df, c))) for c in content])
+    def fingerprint() -> t.Column:
+        content = [c for c in REQUEST_COLUMNS if c != "request_id"]
+        return _join(*[pc.utf8_upper(t.squeezed(t.column(df, c))) for c in content])
+
     probe: dict[ProbeDimension, tuple[t.Column, t.Column, np.ndarray]] = {
         "dob_by_name_street": (_join(full_name, street), dob, has_name & has_dob & has_street),
         # birth date in the key: a household is many names with many birth
@@ -112,11 +121,15 @@ def identities(df: pd.DataFrame) -> Identities:
         "name_by_address": (_join(unit, dob), name, has_name & has_street),
         "zip_by_name_dob": (_join(name, dob), zip5, has_name & has_dob & has_zip),
     }
-    return Identities(identity=identity, fingerprint=fingerprint, has_name=has_name, probe=probe)
+    return Identities(identity=identity, has_name=has_name, fingerprint=fingerprint, probe=probe)
 
 
 def _codes(col: t.Column) -> np.ndarray:
-    """Integer code per value (equal values, equal codes): grouping without Python strings."""
+    """Integer code per value (equal values, equal codes): grouping without Python strings.
+
+    Codes are numbered in order of first appearance (Arrow's dictionary
+    encoding), which :func:`_first_occurrences` relies on.
+    """
     encoded = pc.dictionary_encode(col).combine_chunks()
     return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
@@ -141,12 +154,22 @@ class Digester:
         return t.map_unique(values, one, object)
 
 
+def _first_occurrences(codes: np.ndarray) -> np.ndarray:
+    """True where a code appears for the first time (codes numbered by first appearance)."""
+    if not len(codes):
+        return np.zeros(0, dtype=bool)
+    seen_max = np.maximum.accumulate(codes)
+    return codes > np.concatenate(([-1], seen_max[:-1]))
+
+
 def _distinct_per_group(groups: np.ndarray, variants: np.ndarray) -> np.ndarray:
     """For each record, the number of distinct variants in its group."""
     if not len(groups):
         return np.zeros(0, dtype=np.int64)
-    pairs = np.unique(groups * (int(variants.max()) + 1) + variants)
-    per_group = np.bincount(pairs // (int(variants.max()) + 1), minlength=int(groups.max()) + 1)
+    width = int(variants.max()) + 1
+    # pandas' hash-based unique: numpy's is many times slower on a million keys
+    pairs = pd.unique(groups * width + variants)
+    per_group = np.bincount(pairs // width, minlength=int(groups.max()) + 1)
     return per_group[groups]
 
 
@@ -161,10 +184,7 @@ def check_repeats(
     """Masks for the repeat codes, and the number of probing groups per dimension."""
     n = len(ids.has_name)
     rep = agreement.repeats
-    identity = _codes(ids.identity)
-    dup = np.ones(n, dtype=bool)
-    dup[np.unique(identity, return_index=True)[1]] = False  # first occurrences stand
-    dup &= ids.has_name
+    dup = ~_first_occurrences(_codes(ids.identity)) & ids.has_name  # the first one stands
 
     rerequest = np.zeros(n, dtype=bool)
     resubmitted = np.zeros(n, dtype=bool)
@@ -174,7 +194,7 @@ def check_repeats(
         seen = history.accepted_since(set(ident_d[ids.has_name]), since)
         if seen:
             rerequest = ids.has_name & np.isin(ident_d, list(seen))
-        fp_d = digest(ids.fingerprint, "fingerprint")
+        fp_d = digest(ids.fingerprint(), "fingerprint")
         since = request_date - timedelta(days=agreement.retention.request_data_days)
         refused = history.refused_since(set(fp_d), since)
         if refused:
@@ -201,7 +221,7 @@ def check_repeats(
         if history is not None:
             over |= _history_over(history, dim, g_col, v_col, digest, probe_since, limits[dim])
         probing[idx[over]] = True
-        groups_flagged[dim] = len(np.unique(g[over]))
+        groups_flagged[dim] = len(pd.unique(g[over]))
     masks = {
         "DUPLICATE_IN_BATCH": dup,
         "REREQUEST_WITHIN_WINDOW": rerequest,
@@ -245,7 +265,7 @@ def history_entries(
         probe[dim] = [(g, v) if p else None for g, v, p in zip(g_d, v_d, part, strict=True)]
     return HistoryEntries(
         identity=list(digest(ids.identity, "identity")),
-        fingerprint=list(digest(ids.fingerprint, "fingerprint")),
+        fingerprint=list(digest(ids.fingerprint(), "fingerprint")),
         accepted=[bool(a) for a in accepted],
         probe=probe,
     )
