@@ -103,3 +103,29 @@ def test_review_by_two_reviewers(store: Store, three: list[str]) -> None:
     with pytest.raises(Conflict, match="is closed"), store.transaction() as s:
         review.add_review_decision(s, item_id=item_id, reviewer="carol", decision="match",
                                    decided_at=T0)
+
+
+def test_streamed_rows_convert_types_and_allow_both_access_styles(store: Store,
+                                                                  three: list[str]) -> None:
+    from disclosure_gateway.store import requests
+
+    with store.transaction() as s:
+        requests.update_requests(s, batch_id="B1", updates=[
+            {"request_id": three[1], "status": "refused", "reason_codes": ["NAME_MISSING"]}])
+        answers.insert_answer(s, batch_id="B1", request_id=three[2], response_version=1,
+                              code="ADDRESS_PROVIDED", issued_at=T0,
+                              disclosed={"address": {"line1": "1 Main St"}}, leaf_index=3)
+        decisions.insert_decision(s, **_decision(three[0]))
+    with store.reader() as s:
+        (req,) = requests.iter_requests(s, batch_id="B1", statuses=["refused"])
+        assert (req.request_id, req["reason_codes"], req.purged_at) == (three[1],
+                                                                         ["NAME_MISSING"], None)
+        assert dict(req)["first_name"] == "Ana"
+        (ans,) = answers.iter_answers(s, batch_id="B1", response_version=1)
+        assert (ans.issued_at, ans.issued_at.tzinfo is not None, ans["disclosed"], ans.seq) == (
+            T0, True, {"address": {"line1": "1 Main St"}}, 2)
+        (dec,) = decisions.iter_decisions(s, batch_id="B1")
+        assert (dec.decided_at, dec.thresholds, dec.match_probability) == (
+            T0, {"match": 0.99}, 0.9993)
+        with pytest.raises(AttributeError):
+            _ = dec.no_such_column

@@ -88,7 +88,8 @@ class Leaf:
 
 def _time_binder(conn: Connection) -> Callable[[datetime], Any]:
     """The DBAPI value of a ``ledger_leaves.time`` instant, computed once per distinct time."""
-    proc = _LEAVES.c.time.type.bind_processor(conn.dialect)  # the column's own conversion
+    # the column's own conversion, as the dialect implements it
+    proc = _LEAVES.c.time.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
     cache: dict[datetime, Any] = {}
 
     def bind(when: datetime) -> Any:

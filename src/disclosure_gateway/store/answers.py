@@ -10,11 +10,19 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import InputError
-from ._sql import CHUNK, check_keys, insert_many_if_absent, insert_one_if_absent, table_of
+from ._sql import (
+    CHUNK,
+    Record,
+    check_keys,
+    insert_many_if_absent,
+    insert_one_if_absent,
+    iter_records,
+    table_of,
+)
 from .models import Answer, Request
 
 _T = table_of(Answer)
@@ -66,23 +74,18 @@ def answered_request_ids(s: Session, *, batch_id: str, response_version: int) ->
 
 
 def iter_answers(s: Session, *, batch_id: str, response_version: int,
-                 chunk_size: int = CHUNK) -> Iterator[RowMapping]:
+                 chunk_size: int = CHUNK) -> Iterator[Record]:
     """Stream one response version's answers in the order of the requests file.
 
-    Each mapping has the answer's columns plus the request's ``seq``.
+    Each Record has the answer's columns plus the request's ``seq``.
     """
-    last = -1
-    while True:
-        q = (select(_T, _R.c.seq)
-             .join(_R, (_R.c.batch_id == _T.c.batch_id) & (_R.c.request_id == _T.c.request_id))
-             .where(_T.c.batch_id == batch_id, _T.c.response_version == response_version,
-                    _R.c.seq > last)
-             .order_by(_R.c.seq).limit(chunk_size))
-        rows = s.execute(q).mappings().all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1]["seq"]
+    yield from iter_records(
+        s, columns=[*_T.c, _R.c.seq],
+        from_sql="answers JOIN requests ON requests.batch_id = answers.batch_id "
+                 "AND requests.request_id = answers.request_id",
+        where=[("answers.batch_id = {mark}", [batch_id]),
+               ("answers.response_version = {mark}", [response_version])],
+        key=_R.c.seq, chunk_size=chunk_size)
 
 
 def count_answers_by_code(s: Session, *, batch_id: str, response_version: int) -> dict[str, int]:

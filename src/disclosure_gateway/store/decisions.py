@@ -6,11 +6,19 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import InputError
-from ._sql import CHUNK, check_keys, insert_many_if_absent, insert_one_if_absent, table_of
+from ._sql import (
+    CHUNK,
+    Record,
+    check_keys,
+    insert_many_if_absent,
+    insert_one_if_absent,
+    iter_records,
+    table_of,
+)
 from .models import OUTCOMES, Decision
 
 _T = table_of(Decision)
@@ -71,16 +79,11 @@ def decided_request_ids(s: Session, *, batch_id: str) -> set[str]:
     return set(s.scalars(select(_T.c.request_id).where(_T.c.batch_id == batch_id)))
 
 
-def iter_decisions(s: Session, *, batch_id: str, chunk_size: int = CHUNK) -> Iterator[RowMapping]:
-    """Stream a batch's decisions as row mappings, ordered by request_id."""
-    last = ""
-    while True:
-        rows = s.execute(select(_T).where(_T.c.batch_id == batch_id, _T.c.request_id > last)
-                         .order_by(_T.c.request_id).limit(chunk_size)).mappings().all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1]["request_id"]
+def iter_decisions(s: Session, *, batch_id: str, chunk_size: int = CHUNK) -> Iterator[Record]:
+    """Stream a batch's decisions as Records, ordered by request_id."""
+    yield from iter_records(s, columns=list(_T.c), from_sql="decisions",
+                            where=[("decisions.batch_id = {mark}", [batch_id])],
+                            key=_T.c.request_id, chunk_size=chunk_size)
 
 
 def set_decision_leaf(s: Session, *, batch_id: str, request_id: str, leaf_index: int) -> None:

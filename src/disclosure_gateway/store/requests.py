@@ -6,11 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import InputError, NotFound
-from ._sql import CHUNK, check_keys, chunks, insert_many_if_absent, table_of
+from ._sql import CHUNK, Record, check_keys, chunks, insert_many_if_absent, iter_records, table_of
 from .models import KEPT_REQUEST_FIELDS, PERSONAL_REQUEST_FIELDS, REQUEST_STATUSES, Request
 
 #: keys a row given to insert_requests may carry
@@ -68,25 +68,22 @@ def require_request(s: Session, *, batch_id: str, request_id: str) -> Request:
 
 def iter_requests(s: Session, *, batch_id: str, statuses: Sequence[str] | None = None,
                   columns: Sequence[str] | None = None,
-                  chunk_size: int = CHUNK) -> Iterator[RowMapping]:
-    """Stream a batch's requests in file order as row mappings (not ORM objects).
+                  chunk_size: int = CHUNK) -> Iterator[Record]:
+    """Stream a batch's requests in file order (``seq``), optionally only some statuses.
 
-    Reads in keyset-paginated chunks so 1.28M rows never sit in memory at once.
+    Yields Records (``r["status"]`` or ``r.status``) with every column, or only
+    ``columns`` (plus ``seq``); pages of ``chunk_size`` rows, so 1.28M requests
+    never sit in memory at once.
     """
-    cols = [_T.c[c] for c in columns] if columns else list(_T.c)
-    if "seq" not in (columns or ["seq"]):
-        cols.append(_T.c.seq)
-    last = -1
-    while True:
-        q = (select(*cols).where(and_(_T.c.batch_id == batch_id, _T.c.seq > last))
-             .order_by(_T.c.seq).limit(chunk_size))
-        if statuses:
-            q = q.where(_T.c.status.in_(list(statuses)))
-        rows = s.execute(q).mappings().all()
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1]["seq"]
+    names = list(columns) if columns else [c.name for c in _T.c]
+    if "seq" not in names:
+        names.append("seq")
+    where: list[tuple[str, Sequence[Any]]] = [("requests.batch_id = {mark}", [batch_id])]
+    if statuses:
+        marks = ", ".join(["{mark}"] * len(statuses))
+        where.append((f"requests.status IN ({marks})", list(statuses)))
+    yield from iter_records(s, columns=[_T.c[n] for n in names], from_sql="requests",
+                            where=where, key=_T.c.seq, chunk_size=chunk_size)
 
 
 def update_requests(s: Session, *, batch_id: str, updates: Iterable[Mapping[str, Any]],
