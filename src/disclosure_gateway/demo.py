@@ -32,6 +32,7 @@ class DemoResult:
     taxpayers: int
     requests: int
     outcome: BatchOutcome | None = None
+    report: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -106,5 +107,9 @@ def run_demo(root: Path, *, taxpayers: int = 200_000, requests: int = 20_000, se
     with open_context(Path(result.workspace)) as ctx:
         result.outcome = process_batch(ctx, Path(result.batch_dir),
                                        progress=progress or (lambda *_: None))
-    result.timings["process"] = round(time.perf_counter() - t0, 2)
+        result.timings["process"] = round(time.perf_counter() - t0, 2)
+        from .services.reports import write_batch_html
+
+        written = write_batch_html(ctx, result.outcome.batch_id, ctx.ws.reports_dir)
+        result.report = str(written["html"])
     return result

@@ -33,4 +33,8 @@ def demo(
               f"batch {result.batch_dir} ({result.requests:,} requests)")
     if result.outcome:
         print_outcome(result.outcome)
+    if result.report:
+        out.print(f"batch report (HTML with charts): {result.report}")
+    out.print(f"next: dgw batch list -w {result.workspace}; dgw review list -w {result.workspace}; "
+              f"dgw ledger verify -w {result.workspace}; dgw serve -w {result.workspace}")
     out.print("timings (s): " + ", ".join(f"{k} {v}" for k, v in result.timings.items()))
