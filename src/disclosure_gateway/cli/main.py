@@ -3,6 +3,7 @@ gateway errors into one line on stderr and a non-zero exit code."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import typer
@@ -64,6 +65,9 @@ app.command("replay")(replay.replay)
 
 
 def main() -> None:
+    # Splink reports untrained comparison levels as warnings on every run; `dgw model
+    # show` presents the parameters properly, so the CLI keeps the terminal for results.
+    logging.getLogger("splink").setLevel(logging.ERROR)
     try:
         app()
     except GatewayError as e:
