@@ -8,6 +8,7 @@ overturns it (the pipeline reads closed items' outcomes first).
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from ..decide import Outcome, ReviewDecision, review_status
@@ -35,18 +36,46 @@ def list_items(ctx: Context, *, status: str | None = "open", limit: int = 200) -
         return [_item_json(i) for i in store_review.list_review_items(s, status=status, limit=limit)]
 
 
+_MASTERS: dict[str, tuple[float, Any, str]] = {}
+_MASTERS_LOCK = threading.Lock()
+
+
+def _master(ctx: Context) -> tuple[Any, str]:
+    """The master index connection and its as-filed (``raw_``) columns, opened once per
+    index file (opening costs ~40 ms a page otherwise); a rebuilt index replaces it."""
+    from ..match.master_index import index_path, open_master
+
+    path = index_path(ctx.ws.master_dir)
+    key, mtime = str(path.resolve()), path.stat().st_mtime if path.exists() else 0.0
+    with _MASTERS_LOCK:
+        cached = _MASTERS.get(key)
+        if cached is None or cached[0] != mtime:
+            if cached is not None:
+                cached[1].close()
+            con, _ = open_master(ctx.ws.master_dir)
+            names = [d[0] for d in con.execute("SELECT * FROM m.persons LIMIT 0").description]
+            cols = ", ".join(f'"{n}"' for n in names if n.startswith("raw_"))
+            cached = _MASTERS[key] = (mtime, con, cols)
+        return cached[1], cached[2]
+
+
 def _candidate(ctx: Context, tin: str | None) -> dict[str, Any] | None:
     if not tin:
         return None
-    from ..match.master_index import open_master
-
-    con, _ = open_master(ctx.ws.master_dir)
+    con, raw_cols = _master(ctx)
+    # A cursor per call: DuckDB connections are not shared between threads, their cursors are.
+    cur = con.cursor()
     try:
-        cur = con.execute("SELECT * FROM m.persons WHERE uid = ?", [tin])
+        # Find the row, then read only the as-filed columns by rowid: filtering while
+        # reading every column (lists included) costs several times more.
+        found = cur.execute("SELECT rowid FROM m.persons WHERE uid = ?", [tin]).fetchone()
+        if found is None:
+            return None
+        cur.execute(f"SELECT {raw_cols} FROM m.persons WHERE rowid = ?", [found[0]])
         cols = [d[0] for d in cur.description]
         rows = cur.fetchall()
     finally:
-        con.close()
+        cur.close()
     if not rows:
         return None
     raw = {c.removeprefix("raw_"): v for c, v in zip(cols, rows[0], strict=True)
