@@ -2,7 +2,7 @@
 requester status polls (signed with RFC 9421) and reviewers' review-page loads.
 
     .venv/bin/python benchmarks/load_api.py [--workspace W] [--clients 50] [--seconds 60]
-                                            [--think-ms 250] [--poll-share 0.5] [--workers 1]
+                                            [--think-ms 1000] [--poll-share 0.5] [--workers 1]
 
 Without --workspace it builds a small demo workspace in a temporary directory
 (through the real pipeline) and removes it afterwards. It starts `dgw serve` on a
@@ -10,9 +10,10 @@ free loopback port in a separate process (so the clients do not share the
 server's interpreter), waits until the service answers, runs the clients, stops
 the server and prints throughput, p50, p99 and errors per kind and overall.
 
-Each client waits a random think time (uniform in 0.5-1.5 x --think-ms) between
-requests, as people and pollers do; --think-ms 0 makes it a closed loop at full
-speed. Every review-page load is a staff view, so it also appends a ledger event:
+Each client waits a random think time (uniform in 0.5-1.5 x --think-ms, default
+one second) between requests, as pollers and people reading a page do: 50 such
+clients offer about 50 requests a second. --think-ms 0 makes it a closed loop at
+full speed, which measures capacity rather than latency under a given load. Every review-page load is a staff view, so it also appends a ledger event:
 the load includes those writes. Target (issue 6): p99 < 200 ms and no error.
 Bounded: loopback only, at most --max-requests requests, --seconds of load.
 """
@@ -186,7 +187,7 @@ def main() -> int:
     ap.add_argument("--workspace", type=Path, help="existing workspace (default: build a small demo)")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--think-ms", type=float, default=250)
+    ap.add_argument("--think-ms", type=float, default=1000)
     ap.add_argument("--poll-share", type=float, default=0.5)
     ap.add_argument("--workers", type=int, default=1, help="server worker processes")
     ap.add_argument("--max-requests", type=int, default=500_000)

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from ..agreement import Agreement
 from ..errors import Forbidden
 from ..services import users as user_service
 from ..services.context import Context
@@ -50,6 +51,30 @@ def get_context(request: Request) -> Context:
 def get_settings(request: Request) -> ServiceSettings:
     settings: ServiceSettings = request.app.state.settings
     return settings
+
+
+_AGREEMENTS: dict[str, tuple[tuple[int, int, int], Agreement]] = {}
+
+
+def agreement_of(ctx: Context) -> Agreement:
+    """The agreement in force, re-read whenever its file changes.
+
+    Parsing and validating the TOML costs about a millisecond, on every signed
+    request otherwise; the file's identity (inode, size, mtime) says when it was
+    replaced, as a suspension does (it writes a new file and renames it over).
+    """
+    path = ctx.ws.agreement_path
+    try:
+        st = path.stat()
+    except OSError:
+        return ctx.agreement()  # let the workspace raise its own error
+    stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+    cached = _AGREEMENTS.get(str(path))
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    agreement = ctx.agreement()
+    _AGREEMENTS[str(path)] = (stamp, agreement)
+    return agreement
 
 
 Ctx = Annotated[Context, Depends(get_context)]
@@ -149,7 +174,7 @@ async def read_body(request: Request, settings: ServiceSettings) -> bytes:
 async def requester(request: Request, ctx: Ctx, settings: Settings) -> Requester:
     """The requester whose agreement key signed this request (RFC 9421), or SignatureError."""
     body = await read_body(request, settings)
-    agreement = await run_in_threadpool(ctx.agreement)
+    agreement = await run_in_threadpool(agreement_of, ctx)
     return await run_in_threadpool(
         lambda: verify_request(
             method=request.method,

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from ..api.deps import (
     Ctx,
     Staff,
+    agreement_of,
     check_csrf_token,
     end_session,
     need,
@@ -88,7 +89,7 @@ def logout(request: Request, me: Annotated[Staff, need(Can.VIEW_AGREEMENT)]) -> 
 def dashboard(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_BATCHES)]) -> Response:
     rows = [views.batch_row(b) for b in batch_service.list_batches(ctx)]
     open_items = len(review_service.list_items(ctx, status="open")) if me.can(Can.LIST_REVIEW) else None
-    agreement = ctx.agreement()
+    agreement = agreement_of(ctx)
     return render(request, "dashboard.html", me=me, batches=rows, open_items=open_items,
                   agreement=describe(agreement))
 
@@ -105,7 +106,7 @@ def batch_page(request: Request, batch_id: str, ctx: Ctx, me: Annotated[Staff, n
         records = records[:RECORD_LIMIT]
     else:
         records = batch_service.batch_records(ctx, batch_id, limit=RECORD_LIMIT)
-    agreement = ctx.agreement()
+    agreement = agreement_of(ctx)
     closed = [i for i in review_service.list_items(ctx, status="closed") if i["batch_id"] == batch_id]
     return render(request, "batch.html", me=me, batch=detail, counts=views.answer_counts(detail),
                   closed_reviews=len(closed), suspended=agreement.status.suspended,
@@ -210,7 +211,7 @@ def accounting_lookup(
 # --- agreement --------------------------------------------------------------------
 @router.get("/agreement", response_class=HTMLResponse)
 def agreement_page(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_AGREEMENT)]) -> Response:
-    return render(request, "agreement.html", me=me, agreement=describe(ctx.agreement()))
+    return render(request, "agreement.html", me=me, agreement=describe(agreement_of(ctx)))
 
 
 @router.post("/agreement/suspension")

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 
 from ...agreement import Agreement
 from ...services import agreement as agreement_service
-from ..deps import Ctx, Staff, need
+from ..deps import Ctx, Staff, agreement_of, need
 from ..problems import problem_responses
 from ..roles import Can
 from ..schemas import AgreementView, Suspension
@@ -38,7 +38,7 @@ def describe(agreement: Agreement) -> dict[str, Any]:
 @router.get("", response_model=AgreementView, summary="The agreement in force",
             responses=problem_responses(401, 403))
 def show(ctx: Ctx, who: Annotated[Staff, need(Can.VIEW_AGREEMENT)]) -> dict[str, Any]:
-    return describe(ctx.agreement())
+    return describe(agreement_of(ctx))
 
 
 @router.post("/suspension", summary="Suspend or resume the agreement (admin; CSRF token required)",
