@@ -18,8 +18,11 @@ request in a batch are scored against the same candidates.
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 
+from ..normalise.records import NORM_COLUMNS, NORM_TYPES
 from .master_index import MODEL_COLUMNS, request_keys_sql
 from .port import JOIN_SEPARATOR, MASTER_DATASET, REQUEST_DATASET
 from .settings import HISTORY_COLUMNS
@@ -35,9 +38,9 @@ def create_master_model_view(con: duckdb.DuckDBPyConnection, schema: str = "m") 
 
 
 def create_request_model_table(con: duckdb.DuckDBPyConnection, norm: str, out: str,
-                               schema: str = "m") -> None:
+                               schema: str = "m", source_dataset: str | None = None) -> None:
     """The requests in the engine's layout: no address history (empty ``hist_*``),
-    the master's name frequencies."""
+    the master's name frequencies (and a ``source_dataset`` column if given)."""
     def col(c: str) -> str:
         if c in HISTORY_COLUMNS:
             return f"[]::VARCHAR[] AS {c}"
@@ -47,9 +50,10 @@ def create_request_model_table(con: duckdb.DuckDBPyConnection, norm: str, out: s
             return "tf.tf_family"
         return f"q.{c}"
 
+    extra = f", '{source_dataset}' AS source_dataset" if source_dataset else ""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out} AS
-        SELECT {", ".join(col(c) for c in MODEL_COLUMNS)}
+        SELECT {", ".join(col(c) for c in MODEL_COLUMNS)}{extra}
         FROM {norm} q
         LEFT JOIN {schema}.tf_given tg ON tg.given = q.given
         LEFT JOIN {schema}.tf_family tf ON tf.family = q.family
@@ -82,38 +86,51 @@ def batch_pairs(con: duckdb.DuckDBPyConnection, requests: str, out: str,
     return int(con.execute(f"SELECT count(*) FROM {out}").fetchall()[0][0])
 
 
+def create_one_request_table(con: duckdb.DuckDBPyConnection, norm: dict[str, Any], out_norm: str,
+                             out_model: str, *, source_dataset: str, schema: str = "m") -> None:
+    """Tables ``out_norm`` (normalised columns) and ``out_model`` (engine layout plus
+    ``source_dataset``, as the engine's real-time path wants it) for one request
+    normalised by ``normalise_record``."""
+    cols = ["uid", *NORM_COLUMNS]
+    types = {"uid": "VARCHAR", **NORM_TYPES}
+    select = ", ".join(f"?::{types[c]} AS {c}" for c in cols)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {out_norm} AS SELECT {select}",
+                [norm[c] for c in cols])
+    create_request_model_table(con, out_norm, out_model, schema=schema,
+                               source_dataset=source_dataset)
+
+
 def single_pairs(con: duckdb.DuckDBPyConnection, request: str, out: str, candidates: str,
                  schema: str = "m") -> int:
     """Pairs for the one request in ``request`` and its candidates' master rows
-    (table ``candidates``, engine layout plus ``source_dataset``, as the engine's
-    real-time path wants it); returns the number of candidates."""
+    (table ``candidates``, engine layout plus ``source_dataset``); returns the
+    number of candidates. Literal key and uid lists let DuckDB prune by zone maps
+    (the keys and persons tables are stored sorted), so nothing is scanned."""
     key_rows = con.execute(
         f"SELECT DISTINCT k, uid, rule FROM ({request_keys_sql(request, side='request')})"
     ).fetchall()
-    if key_rows:
-        # Literal IN list: DuckDB turns it into a zone-map filter on the sorted keys.
-        in_list = ", ".join(str(int(k)) for k, _, _ in key_rows)
-        hits = con.execute(
-            f"SELECT k, uid FROM {schema}.keys WHERE k IN ({in_list})").fetchall()
-    else:
-        hits = []
-    rules_of: dict[int, set[str]] = {}
-    for k, _, rule in key_rows:
-        rules_of.setdefault(int(k), set()).add(rule)
-    rid = key_rows[0][1] if key_rows else None
-    by_mid: dict[str, set[str]] = {}
-    for k, mid in hits:
-        by_mid.setdefault(mid, set()).update(rules_of.get(int(k), set()))
-    rows = [(rid, mid, sorted(rules)) for mid, rules in sorted(by_mid.items())]
-    con.execute("CREATE OR REPLACE TEMP TABLE _one_hits (rid VARCHAR, mid VARCHAR, "
-                "rules VARCHAR[])")
-    if rows:
-        con.executemany("INSERT INTO _one_hits VALUES (?, ?, ?)", rows)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS {_pairs_select('_one_hits')}")
     cols = ", ".join(MODEL_COLUMNS) + f", '{MASTER_DATASET}' AS source_dataset"
+    if not key_rows:
+        empty = "(SELECT NULL::VARCHAR AS rid, NULL::VARCHAR AS mid, []::VARCHAR[] AS rules LIMIT 0)"
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS {_pairs_select(empty)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {candidates} AS SELECT {cols} "
+                    f"FROM {schema}.persons WHERE FALSE")
+        return 0
+    rid = str(key_rows[0][1]).replace("'", "''")
+    in_list = ", ".join(str(int(k)) for k, _, _ in key_rows)
+    rules = ", ".join(f"({int(k)}::UBIGINT, '{rule}')" for k, _, rule in key_rows)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {out} AS
+        {_pairs_select(f'''(
+            SELECT '{rid}' AS rid, mk.uid AS mid, list(DISTINCT rk.rule ORDER BY rk.rule) AS rules
+            FROM (SELECT k, uid FROM {schema}.keys WHERE k IN ({in_list})) mk
+            JOIN (VALUES {rules}) rk(k, rule) ON rk.k = mk.k
+            GROUP BY mk.uid)''')}
+    """)
+    mids = [r[0] for r in con.execute(f"SELECT mid FROM {out} ORDER BY mid").fetchall()]
     where = "FALSE"
-    if by_mid:
-        where = "uid IN (" + ", ".join("'" + m.replace("'", "''") + "'" for m in sorted(by_mid)) + ")"
+    if mids:
+        where = "uid IN (" + ", ".join("'" + m.replace("'", "''") + "'" for m in mids) + ")"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {candidates} AS SELECT {cols} "
                 f"FROM {schema}.persons WHERE {where}")
-    return len(by_mid)
+    return len(mids)

@@ -41,13 +41,14 @@ from ..decide import (
     tin_agreement,
 )
 from ..errors import InputError
-from ..normalise.records import SOURCE_COLUMNS, normalise_table
+from ..normalise.records import SOURCE_COLUMNS, normalise_record, normalise_table
 from ..workspace import Workspace
 from . import settings as S
 from .candidates import (
     MASTER_MODEL_VIEW,
     batch_pairs,
     create_master_model_view,
+    create_one_request_table,
     create_request_model_table,
     single_pairs,
 )
@@ -235,8 +236,11 @@ class Matcher:
     """
 
     def __init__(self, master_dir: Path, model: StoredModel, thresholds: Thresholds, *,
-                 engine: LinkagePort | None = None) -> None:
+                 engine: LinkagePort | None = None, threads: int | None = None) -> None:
         self.con, self.meta = open_master(master_dir)
+        if threads:
+            # One request's queries are tiny: more threads only add coordination.
+            self.con.execute(f"SET threads = {int(threads)}")
         self.model = model
         self.thresholds = thresholds
         self.engine = engine or default_engine()
@@ -247,9 +251,10 @@ class Matcher:
         self._lock = threading.Lock()
 
     @classmethod
-    def for_workspace(cls, ws: Workspace, *, engine: LinkagePort | None = None) -> Matcher:
+    def for_workspace(cls, ws: Workspace, *, engine: LinkagePort | None = None,
+                      threads: int | None = None) -> Matcher:
         return cls(ws.master_dir, load_model(ws.models_dir), ws.agreement().matching,
-                   engine=engine)
+                   engine=engine, threads=threads)
 
     def close(self) -> None:
         self.con.close()
@@ -297,25 +302,27 @@ class Matcher:
     # --- one request -------------------------------------------------------------
     def match_record(self, record: Mapping[str, Any], *,
                      id_column: str = "request_id") -> dict[str, Any]:
-        frame = pd.DataFrame([{c: record.get(c) for c in (id_column, *SOURCE_COLUMNS)}])
-        _check_frame(frame, id_column)
+        """One request: the row ``match_frame`` gives for it, in a handful of queries."""
+        rid = record.get(id_column)
+        if rid is None or str(rid).strip() == "":
+            raise InputError(f"every request needs a {id_column}")
+        norm = {"uid": str(rid), **normalise_record(record)}
         with self._lock:
             con = self.con
-            con.register("_one_src_df", frame.astype(object).where(frame.notna(), None))
-            con.execute("CREATE OR REPLACE TEMP TABLE _one_src AS SELECT * FROM _one_src_df")
-            con.unregister("_one_src_df")
-            self._normalise("_one_src", "_one_norm", "_one_model", id_column)
-            con.execute(f"ALTER TABLE _one_model ADD COLUMN source_dataset VARCHAR "
-                        f"DEFAULT '{REQUEST_DATASET}'")
+            create_one_request_table(con, norm, "_one_norm", "_one_model",
+                                     source_dataset=REQUEST_DATASET)
             single_pairs(con, "_one_model", "_one_pairs", "_one_cand")
             if self._one_scorer is None:
                 self._one_scorer = self.engine.scorer(
                     con, self.model.model, requests="_one_model", master="_one_cand")
             scored = self._one_scorer.score_all("_one_model", "_one_cand")
-            frame = self._finish(scored, "_one_pairs", "_one_norm", "_one_model")
+            rows = con.execute(_finish_sql(scored, "_one_pairs", "_one_norm", "_one_model",
+                                           "m.persons", score_floor(self.thresholds))).fetchall()
             self._one_scorer.drop(scored)
-        row: dict[str, Any] = frame.iloc[0].to_dict()
-        return {k: (None if _is_missing(v) else v) for k, v in row.items()}
+        values = _decided(rows[0], self.thresholds)
+        prov = self.provenance
+        return dict(zip(RESULT_COLUMNS, (*values, prov.model_hash, prov.master_snapshot_hash,
+                                         prov.settings_hash), strict=True))
 
 
 def _is_missing(v: Any) -> bool:
@@ -363,6 +370,6 @@ def match_one(ws: Workspace, request: Mapping[str, Any]) -> dict[str, Any]:
             for old in _MATCHERS.values():
                 old.close()
             _MATCHERS.clear()
-            matcher = Matcher.for_workspace(ws)
+            matcher = Matcher.for_workspace(ws, threads=1)
             _MATCHERS[key] = matcher
     return matcher.match_record(request)

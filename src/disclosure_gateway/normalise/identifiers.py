@@ -27,7 +27,7 @@ def normalise_dob(value: object) -> str:
     """``YYYY-MM-DD`` or ``""``; month and day are padded, not validated."""
     if value is None:
         return ""
-    s = str(value).strip()
+    s = str(value).strip(" ")  # spaces only, as SQL trim() in the vectorised twin
     m = _ISO.match(s) or _COMPACT.match(s)
     if m:
         y, mo, d = m.group(1), m.group(2), m.group(3)
@@ -43,5 +43,7 @@ def normalise_tin(value: object) -> str:
     """The nine digits of a TIN (``123-45-6789`` → ``123456789``), else ``""``."""
     if value is None:
         return ""
+    if isinstance(value, int):  # a number column lost the leading zeros
+        value = f"{value:09d}"
     digits = re.sub(r"[^0-9]", "", str(value))
     return digits if len(digits) == 9 else ""

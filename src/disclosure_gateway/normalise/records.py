@@ -32,6 +32,7 @@ from .addresses import (
     fold_line,
     normalise_city,
     normalise_state,
+    normalise_zip,
     parse_irregular_line,
     parse_street,
 )
@@ -111,7 +112,8 @@ def _lookup(
     fn: Callable[[str], Sequence[Any]],
     schema: pa.Schema,
 ) -> None:
-    """Table ``name``: each distinct value of ``values_sql`` and ``fn(value)``."""
+    """View ``name``: each distinct value of ``values_sql`` and ``fn(value)`` (an Arrow
+    table registered on the connection; ``_LOOKUPS`` lists them for clean-up)."""
     values = [r[0] for r in con.execute(values_sql).fetchall()]
     cols: list[list[Any]] = [values] + [[] for _ in range(len(schema) - 1)]
     for v in values:
@@ -119,9 +121,7 @@ def _lookup(
             cols[i].append(x)
     table = pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(cols, schema, strict=True)],
                                  schema=schema)
-    con.register(f"{name}_arrow", table)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
-    con.unregister(f"{name}_arrow")
+    con.register(name, table)
 
 
 def _name_parts_first(v: str) -> tuple[str, str, str, list[str]]:
@@ -133,6 +133,9 @@ def _name_parts_last(v: str) -> tuple[str, list[str], str]:
     family, tokens, suffix = parse_family(v)
     return family, list(tokens), suffix
 
+
+_LOOKUPS = ("_lk_line", "_lk_street", "_lk_irregular", "_lk_first", "_lk_last", "_lk_middle",
+            "_lk_suffix", "_lk_city", "_lk_state")
 
 _S = pa.string()
 _L = pa.list_(pa.string())
@@ -286,6 +289,58 @@ def normalise_table(
         LEFT JOIN _lk_city kc ON kc.v = r.city_raw
         LEFT JOIN _lk_state kt ON kt.v = r.state_raw
     """)
-    for t in ("_norm_raw", "_lk_line", "_lk_street", "_lk_irregular", "_lk_first",
-              "_lk_last", "_lk_middle", "_lk_suffix", "_lk_city", "_lk_state"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+    con.execute("DROP TABLE IF EXISTS _norm_raw")
+    for view in _LOOKUPS:
+        con.unregister(view)
+
+
+def normalise_record(record: Mapping[str, Any], *, suffix: Any = None) -> dict[str, Any]:
+    """One record's ``NORM_COLUMNS`` by the scalar functions — what ``normalise_table``
+    gives for a one-row table (a test holds the two to the same answers), without a
+    dozen small queries: the interactive lane's normaliser. Empty parts are ``None``."""
+    from .addresses import split_line
+    from .identifiers import normalise_dob, normalise_tin
+    from .names import parse_name
+
+    def get(col: str) -> Any:
+        v = record.get(col)
+        if v is None:
+            return None
+        try:
+            return None if bool(v != v) else v  # NaN
+        except TypeError:  # pandas' NA refuses to be a bool
+            return None
+
+    def text(col: str) -> str | None:
+        v = get(col)
+        return None if v is None else str(v)
+
+    name = parse_name(text("first_name"), text("middle_name"), text("last_name"),
+                      None if suffix is None else str(suffix))
+    house, pre, street, street_suffix, post, unit = split_line(text("address_line1"),
+                                                               text("address_line2"))
+    values: dict[str, Any] = {
+        "given": name.given,
+        "given_alts": list(name.given_alts),
+        "middle": name.middle,
+        "family": name.family,
+        "family_tokens": list(name.family_tokens) or None,
+        "suffix": name.suffix,
+        "dob": normalise_dob(get("dob")),
+        "tin": normalise_tin(get("tin")),
+        "house": house,
+        "predir": pre,
+        "street": street,
+        "street_suffix": street_suffix,
+        "postdir": post,
+        "unit": unit,
+        "city": normalise_city(text("city")),
+        "state": normalise_state(text("state")),
+        "zip5": normalise_zip(text("zip")),
+    }
+    return {k: (v if v != "" else None) for k, v in values.items()}
+
+
+#: DuckDB types of ``NORM_COLUMNS`` (to build a one-row table from ``normalise_record``)
+NORM_TYPES: dict[str, str] = {c: "VARCHAR" for c in NORM_COLUMNS} | {
+    "given_alts": "VARCHAR[]", "family_tokens": "VARCHAR[]"}

@@ -1,0 +1,366 @@
+"""Benchmark of the linkage: speed, memory and accuracy, ours beside plain Splink.
+
+For each master size (default 1M, 5M and 10M taxpayers) with a proportional
+batch (0.128 requests per taxpayer: 1.28M at 10M), in the same run:
+
+- **gateway**: master index build (once; not part of answering), model training,
+  then gate + match + decide over the batch (block = normalise + candidate keys,
+  predict = Splink scoring of the candidate pairs, decide = the pure rule and the
+  address check), and the single-request lane's latency on a sample;
+- **plain Splink** configured as in the linkage notes: one row per taxpayer (the
+  last known address), columns as given (upper-cased), the library's comparisons
+  (first and last name with term frequencies, birth date, TIN, address line
+  Levenshtein, ZIP), blocking on first+last name, birth date + first initial,
+  TIN, ZIP + last name; the gateway's prior (0.9 / taxpayers); u by sampling 1e8
+  pairs, EM on TIN and on birth date + last initial; each request linked to its
+  best candidate at p >= 0.99 (no review, no address check).
+
+Figures: train/block/predict/total seconds, comparisons, peak RSS, precision,
+recall, wrongful matches and confirmations, review share. Accuracy counts the
+requests without legal defects (truth.defects empty). Each phase runs in a
+fresh subprocess so its peak RSS (``getrusage``) is its own.
+
+    python benchmarks/bench_match.py --sizes 1000000            # one size
+    python benchmarks/bench_match.py                            # 1M, 5M, 10M
+    python benchmarks/bench_match.py --sizes 1000000 --skip-plain --work /tmp/bm
+
+Data and indexes are cached in ``--work`` between runs. Prints figures; it is
+not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+SIZES = (1_000_000, 5_000_000, 10_000_000)
+REQUESTS_PER_TAXPAYER = 0.128
+BATCH_DATE = date(2026, 3, 2)
+SEED = 7
+
+
+def _peak_gib() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, 2)
+
+
+def _dir(args: argparse.Namespace) -> Path:
+    d = Path(args.work) / f"n{args.size}"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _requests(size: int) -> int:
+    return round(size * REQUESTS_PER_TAXPAYER)
+
+
+# --- phases (each in its own process) ------------------------------------------------------
+
+
+def phase_data(args: argparse.Namespace) -> dict[str, Any]:
+    from disclosure_gateway.synth import write_population
+    from disclosure_gateway.synth.batch import generate_batch
+
+    d = _dir(args)
+    t0 = time.perf_counter()
+    if not (d / "master.parquet").exists():
+        write_population(d / "master.parquet", args.size, seed=SEED)
+    if not (d / "truth.parquet").exists():
+        records, truth = generate_batch(d / "master.parquet", _requests(args.size), seed=SEED + 1,
+                                        batch_date=BATCH_DATE)
+        records.to_parquet(d / "records.parquet", index=False)
+        truth.to_parquet(d / "truth.parquet", index=False)
+    return {"phase": "data", "seconds": round(time.perf_counter() - t0, 1),
+            "peak_gib": _peak_gib()}
+
+
+def phase_index(args: argparse.Namespace) -> dict[str, Any]:
+    from disclosure_gateway.match.master_index import build_master_index
+
+    d = _dir(args)
+    info = build_master_index(d / "master.parquet", d / "ws" / "master")
+    return {"phase": "index", "seconds": round(info.seconds, 1), "peak_gib": _peak_gib(),
+            "rows": info.rows, "persons": info.persons, "keys": info.keys}
+
+
+def phase_train(args: argparse.Namespace) -> dict[str, Any]:
+    import pandas as pd
+
+    from disclosure_gateway.match.training import train_model
+    from disclosure_gateway.workspace import Workspace
+
+    d = _dir(args)
+    t0 = time.perf_counter()
+    stored = train_model(Workspace(d / "ws"), pd.read_parquet(d / "records.parquet"))
+    return {"phase": "train", "seconds": round(time.perf_counter() - t0, 1),
+            "peak_gib": _peak_gib(), "model": stored.path.name}
+
+
+def _truth_scores(outcomes: Any, truth: Any) -> dict[str, Any]:
+    from disclosure_gateway.evaluation import score
+
+    c = score(outcomes, truth).overall
+    return {"precision": c.precision, "recall": c.recall, "wrongful_matches": c.wrongful_matches,
+            "wrongful_confirmations": c.wrongful_confirmations, "review_share": c.review_share,
+            "valid_requests": c.requests, "matchable": c.matchable,
+            "confirmation_recall": c.confirmation_recall}
+
+
+def phase_match(args: argparse.Namespace) -> dict[str, Any]:
+    import pandas as pd
+
+    from disclosure_gateway.gate import check_records
+    from disclosure_gateway.intake.records import read_records
+    from disclosure_gateway.match.model_store import load_model
+    from disclosure_gateway.match.service import Matcher
+    from disclosure_gateway.synth import reference_agreement
+
+    d = _dir(args)
+    agreement = reference_agreement()
+    records = read_records(d / "records.parquet")
+    marks: dict[str, float] = {}
+    t_start = time.perf_counter()
+    gate = check_records(records, agreement, request_date=BATCH_DATE)
+    accepted = records[gate.accepted].reset_index(drop=True)
+    marks["gate"] = time.perf_counter()
+    matcher = Matcher(d / "ws" / "master", load_model(d / "ws" / "models"), agreement.matching)
+
+    def progress(step: str) -> None:
+        marks[step] = time.perf_counter()
+
+    res = matcher.match_frame(accepted, progress=progress)
+    t_end = time.perf_counter()
+    comparisons = int(res["candidates"].sum())
+    matcher.close()
+    refused = pd.DataFrame({"request_id": records.loc[~gate.accepted, "request_id"],
+                            "tin": None, "outcome": "rejected", "address_result": "unknown"})
+    outcomes = pd.concat([res[["request_id", "tin", "outcome", "address_result"]], refused])
+    out = {
+        "phase": "match", "requests": len(records), "accepted": len(accepted),
+        "gate_s": round(marks["gate"] - t_start, 1),
+        "block_s": round(marks["score"] - marks["gate"], 1),
+        "predict_s": round(marks["decide"] - marks["score"], 1),
+        "decide_s": round(t_end - marks["decide"], 1),
+        "total_s": round(t_end - t_start, 1),
+        "comparisons": comparisons, "peak_gib": _peak_gib(),
+    }
+    out |= _truth_scores(outcomes, pd.read_parquet(d / "truth.parquet"))
+    return out
+
+
+def phase_single(args: argparse.Namespace) -> dict[str, Any]:
+    import statistics
+
+    import pandas as pd
+
+    from disclosure_gateway.match.model_store import load_model
+    from disclosure_gateway.match.service import Matcher
+    from disclosure_gateway.synth import reference_agreement
+
+    d = _dir(args)
+    records = pd.read_parquet(d / "records.parquet").sample(args.single, random_state=SEED)
+    matcher = Matcher(d / "ws" / "master", load_model(d / "ws" / "models"),
+                      reference_agreement().matching, threads=1)
+    recs = records.astype(object).where(records.notna(), None).to_dict("records")
+    matcher.match_record(recs[0])  # the first call prepares the scorer
+    times = []
+    for r in recs:
+        t0 = time.perf_counter()
+        matcher.match_record(r)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"phase": "single", "n": len(times), "median_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+            "max_ms": round(times[-1], 1), "peak_gib": _peak_gib()}
+
+
+def phase_plain(args: argparse.Namespace) -> dict[str, Any]:
+    """Plain Splink, configured as in the linkage notes, on the same data."""
+    import logging
+
+    import duckdb
+    import pandas as pd
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    d = _dir(args)
+    con = duckdb.connect()
+    con.execute("SET memory_limit = '20GB'")
+    con.execute("SET preserve_insertion_order = false")
+    t_start = time.perf_counter()
+    # One row per taxpayer (the last known address), columns as given, upper-cased.
+    con.execute(f"""
+        CREATE TABLE m AS
+        SELECT regexp_replace(tin, '[^0-9]', '', 'g') AS unique_id,
+               upper(trim(first_name)) AS first_name, upper(trim(last_name)) AS last_name,
+               dob, regexp_replace(tin, '[^0-9]', '', 'g') AS tin,
+               upper(trim(address_line1)) AS address, substr(zip, 1, 5) AS zip,
+               upper(trim(city)) AS city
+        FROM read_parquet('{d / "master.parquet"}')
+        QUALIFY row_number() OVER (PARTITION BY tin ORDER BY address_as_of DESC) = 1
+    """)
+    con.execute(f"""
+        CREATE TABLE r AS
+        SELECT request_id AS unique_id,
+               nullif(upper(trim(first_name)), '') AS first_name,
+               nullif(upper(trim(last_name)), '') AS last_name, nullif(dob, '') AS dob,
+               nullif(regexp_replace(coalesce(tin, ''), '[^0-9]', '', 'g'), '') AS tin,
+               nullif(upper(trim(address_line1)), '') AS address,
+               nullif(substr(coalesce(zip, ''), 1, 5), '') AS zip,
+               nullif(upper(trim(city)), '') AS city
+        FROM read_parquet('{d / "records.parquet"}')
+    """)
+    settings = SettingsCreator(
+        link_type="link_only",
+        comparisons=[
+            cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("last_name").configure(term_frequency_adjustments=True),
+            cl.DateOfBirthComparison("dob", input_is_string=True),
+            cl.ExactMatch("tin"),
+            cl.LevenshteinAtThresholds("address", [1, 3]),
+            cl.ExactMatch("zip"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("first_name", "last_name"),
+            block_on("dob", "substr(first_name, 1, 1)"),
+            block_on("tin"),
+            block_on("zip", "last_name"),
+        ],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+    )
+    db = DuckDBAPI(connection=con)
+    linker = Linker([db.register("r", dataset_display_name="requests"),
+                     db.register("m", dataset_display_name="master")], settings,
+                    log_level=logging.WARNING)
+    t_train = time.perf_counter()
+    # The same prior as the gateway's: about 0.9 of requests name one of the taxpayers.
+    linker._settings_obj._probability_two_random_records_match = 0.9 / args.size
+    linker.training.estimate_u_using_random_sampling(max_pairs=args.plain_u_pairs, seed=SEED)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("tin"))
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("dob", "substr(last_name, 1, 1)"))
+    t_block = time.perf_counter()
+    pairs = linker.inference.compute_blocked_pairs_for_predict()
+    comparisons = int(con.execute(f"SELECT count(*) FROM {pairs.physical_name}").fetchall()[0][0])
+    t_predict = time.perf_counter()
+    pred = linker.inference.predict(threshold_match_probability=0.5, warning_mode="never")
+    t_decide = time.perf_counter()
+    # Splink orders a link_only pair by dataset name: find the request's side.
+    best = con.execute(f"""
+        WITH p AS (
+            SELECT CASE WHEN source_dataset_l = 'requests' THEN unique_id_l ELSE unique_id_r
+                   END AS request_id,
+                   CASE WHEN source_dataset_l = 'requests' THEN unique_id_r ELSE unique_id_l
+                   END AS tin, match_probability
+            FROM {pred.physical_name} WHERE match_probability >= 0.99
+        )
+        SELECT request_id, tin FROM p
+        QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY match_probability DESC,
+                                   tin) = 1
+    """).df()
+    t_end = time.perf_counter()
+    records = pd.read_parquet(d / "records.parquet", columns=["request_id"])
+    outcomes = records.merge(best, on="request_id", how="left")
+    outcomes["outcome"] = outcomes["tin"].notna().map({True: "match", False: "no_match"})
+    # Plain linkage has no address check: a link would release the last known address.
+    outcomes["address_result"] = outcomes["outcome"].map({"match": "same", "no_match": "unknown"})
+    out = {
+        "phase": "plain", "prep_s": round(t_train - t_start, 1),
+        "train_s": round(t_block - t_train, 1), "block_s": round(t_predict - t_block, 1),
+        "predict_s": round(t_decide - t_predict, 1), "decide_s": round(t_end - t_decide, 1),
+        "answer_s": round(t_end - t_block + (t_train - t_start), 1),
+        "total_s": round(t_end - t_start, 1), "comparisons": comparisons,
+        "peak_gib": _peak_gib(),
+    }
+    out |= _truth_scores(outcomes, pd.read_parquet(d / "truth.parquet"))
+    return out
+
+
+PHASES = {"data": phase_data, "index": phase_index, "train": phase_train, "match": phase_match,
+          "single": phase_single, "plain": phase_plain}
+
+
+# --- driver ---------------------------------------------------------------------------------
+
+
+def _run(phase: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--phase", phase, "--size", str(size), "--work", args.work,
+           "--single", str(args.single), "--plain-u-pairs", str(args.plain_u_pairs)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"phase": phase, "error": proc.stderr.strip().splitlines()[-1:]}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:.4f}" if v < 1 else f"{v:,.1f}"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    p.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "dgw-bench-match"))
+    p.add_argument("--skip-plain", action="store_true")
+    p.add_argument("--single", type=int, default=200, help="single-lane sample size")
+    p.add_argument("--plain-u-pairs", type=float, default=1e8)
+    p.add_argument("--phase", choices=sorted(PHASES))
+    p.add_argument("--size", type=int)
+    args = p.parse_args()
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](args)))
+        return
+    results: dict[int, dict[str, dict[str, Any]]] = {}
+    for size in args.sizes:
+        phases = ["data", "index", "train", "match", "single"] + ([] if args.skip_plain else ["plain"])
+        results[size] = {}
+        for ph in phases:
+            r = _run(ph, size, args)
+            results[size][ph] = r
+            print(f"[{size:,}] {json.dumps(r)}", flush=True)
+    cols = ["train s", "block s", "predict s", "answer s", "total s", "comparisons", "peak GiB",
+            "precision", "recall", "wrong matches", "wrong confirmations", "review share"]
+    print("\n| master × requests | system | " + " | ".join(cols) + " |")
+    print("|" + "---|" * (len(cols) + 2))
+    for size, rs in results.items():
+        label = f"{size / 1e6:g}M × {_requests(size) / 1e3:,.0f}k"
+        m, t = rs.get("match", {}), rs.get("train", {})
+        total = (t.get("seconds") or 0) + (m.get("total_s") or 0)
+        ours = [t.get("seconds"), m.get("block_s"), m.get("predict_s"), m.get("total_s"), total,
+                m.get("comparisons"), max(m.get("peak_gib", 0), t.get("peak_gib", 0)),
+                m.get("precision"), m.get("recall"), m.get("wrongful_matches"),
+                m.get("wrongful_confirmations"), m.get("review_share")]
+        print(f"| {label} | gateway | "
+              + " | ".join(_fmt(v) for v in ours) + " |")
+        if "plain" in rs:
+            pl = rs["plain"]
+            plain = [pl.get("train_s"), pl.get("block_s"), pl.get("predict_s"),
+                     pl.get("answer_s"), pl.get("total_s"), pl.get("comparisons"),
+                     pl.get("peak_gib"), pl.get("precision"), pl.get("recall"),
+                     pl.get("wrongful_matches"),
+                     pl.get("wrongful_confirmations"), pl.get("review_share")]
+            print(f"| {label} | plain Splink | "
+                  + " | ".join(_fmt(v) for v in plain) + " |")
+    print("\nanswer s: the gateway's gate + match + decide, plain Splink's data preparation + "
+          "block + predict + decide; total s adds training (done once, reused).")
+    for size, rs in results.items():
+        s, ix = rs.get("single", {}), rs.get("index", {})
+        print(f"\n{size:,} taxpayers: master index {ix.get('seconds')} s "
+              f"({ix.get('peak_gib')} GiB); gate {rs.get('match', {}).get('gate_s')} s; "
+              f"single request median {s.get('median_ms')} ms, p95 {s.get('p95_ms')} ms, "
+              f"max {s.get('max_ms')} ms ({s.get('n')} requests)")
+
+
+if __name__ == "__main__":
+    main()
