@@ -13,8 +13,9 @@ the server and prints throughput, p50, p99 and errors per kind and overall.
 Each client waits a random think time (uniform in 0.5-1.5 x --think-ms, default
 one second) between requests, as pollers and people reading a page do: 50 such
 clients offer about 50 requests a second. --think-ms 0 makes it a closed loop at
-full speed, which measures capacity rather than latency under a given load. Every review-page load is a staff view, so it also appends a ledger event:
-the load includes those writes. Target (issue 6): p99 < 200 ms and no error.
+full speed, which measures capacity rather than latency under a given load.
+Every review-page load is a staff view, so it also appends a ledger event: the
+load includes those writes. Target (issue 6): p99 < 200 ms and no error.
 Bounded: loopback only, at most --max-requests requests, --seconds of load.
 """
 
