@@ -144,3 +144,13 @@ def test_fast_path_takes_the_common_shapes() -> None:
     for slow in ({"p": 2.5e-05}, {"é": 1}, {"big": 2**60}, {"t": datetime.now(UTC)}):
         with pytest.raises(_Slow):
             _prepare(slow)
+
+
+def test_every_event_type_and_ledger_command_is_documented() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "ledger.md").read_text(encoding="utf-8")
+    missing = [t for t in sorted(EVENT_TYPES) if f"`{t}`" not in doc]
+    assert missing == []
+    for command in ("verify", "prove", "consistency", "checkpoint", "show", "verify-proof"):
+        assert f"dgw ledger {command}" in doc
