@@ -23,7 +23,6 @@ Pure: imports no database, CLI or file code.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import re
@@ -92,7 +91,7 @@ def keyed_hash(secret: bytes, kind: str, value: str) -> str:
         raise InputError(f"keyed hash kind {kind!r} must be a short lower-case identifier",
                          where="keyed hash")
     msg = _KEYED_HASH_DOMAIN + b"\x00" + kind.encode("ascii") + b"\x00" + value.encode("utf-8")
-    return hmac.new(secret, msg, hashlib.sha256).hexdigest()
+    return hmac.digest(secret, msg, "sha256").hex()  # the one-shot C path: ~4x hmac.new
 
 
 def _walk(value: Any, path: str) -> Iterator[str]:
