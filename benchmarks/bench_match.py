@@ -106,8 +106,11 @@ def phase_train(args: argparse.Namespace) -> dict[str, Any]:
 def _truth_scores(outcomes: Any, truth: Any) -> dict[str, Any]:
     from disclosure_gateway.evaluation import score
 
-    c = score(outcomes, truth).overall
+    card = score(outcomes, truth)
+    c = card.overall
+    absent = card.by_kind.get("absent")
     return {"precision": c.precision, "recall": c.recall, "wrongful_matches": c.wrongful_matches,
+            "wrongful_matches_absent": absent.wrongful_matches if absent else 0,
             "wrongful_confirmations": c.wrongful_confirmations, "review_share": c.review_share,
             "valid_requests": c.requests, "matchable": c.matchable,
             "confirmation_recall": c.confirmation_recall}
