@@ -32,7 +32,7 @@ them only as keyed BLAKE2b digests (domain-separated by purpose).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -135,13 +135,26 @@ def _codes(col: t.Column) -> np.ndarray:
 
 
 class Digester:
-    """Keyed BLAKE2b-128 digests (hex), domain-separated by purpose."""
+    """Keyed BLAKE2b-128 digests (hex), domain-separated by purpose.
+
+    One Digester serves one batch: a domain names one column of that batch,
+    and its digests are kept, so the history lookups and the entries recorded
+    afterwards hash each column once.
+    """
 
     def __init__(self, key: bytes) -> None:
         # BLAKE2b keys are at most 64 bytes; a longer secret is hashed down.
         self._key = key if len(key) <= 64 else hashlib.sha256(key).digest()
+        self._memo: dict[str, np.ndarray] = {}
 
-    def __call__(self, values: t.Column, domain: str) -> np.ndarray:
+    def __call__(self, values: t.Column | Callable[[], t.Column], domain: str) -> np.ndarray:
+        """Digests of a column (or of a column made only if not yet digested)."""
+        if domain not in self._memo:
+            column = values() if callable(values) else values
+            self._memo[domain] = self._digest(column, domain)
+        return self._memo[domain]
+
+    def _digest(self, values: t.Column, domain: str) -> np.ndarray:
         person = domain.encode()[:16]
         key = self._key
 
@@ -152,6 +165,11 @@ class Digester:
 
         # once per distinct value: repeated keys (households, namesakes) hash once
         return t.map_unique(values, one, object)
+
+
+def _member(values: np.ndarray, keys: Collection[str]) -> np.ndarray:
+    """values[i] in keys, hash-based (numpy.isin is quadratic on strings)."""
+    return np.asarray(pd.Series(values, dtype=object).isin(set(keys)).to_numpy(), dtype=bool)
 
 
 def _first_occurrences(codes: np.ndarray) -> np.ndarray:
@@ -193,12 +211,12 @@ def check_repeats(
         since = request_date - timedelta(days=rep.rerequest_window_days)
         seen = history.accepted_since(set(ident_d[ids.has_name]), since)
         if seen:
-            rerequest = ids.has_name & np.isin(ident_d, list(seen))
-        fp_d = digest(ids.fingerprint(), "fingerprint")
+            rerequest = ids.has_name & _member(ident_d, seen)
+        fp_d = digest(ids.fingerprint, "fingerprint")
         since = request_date - timedelta(days=agreement.retention.request_data_days)
         refused = history.refused_since(set(fp_d), since)
         if refused:
-            resubmitted = np.isin(fp_d, list(refused))
+            resubmitted = _member(fp_d, refused)
 
     limits: dict[ProbeDimension, int] = {
         "dob_by_name_street": rep.probe_max_dob_variants,
@@ -215,11 +233,12 @@ def check_repeats(
         if not len(idx):
             continue
         sel = pa.array(part)
-        g_col, v_col = group.filter(sel), variant.filter(sel)
-        g = _codes(g_col)
-        over = _distinct_per_group(g, _codes(v_col)) > limits[dim]
+        g = _codes(group.filter(sel))
+        over = _distinct_per_group(g, _codes(variant.filter(sel))) > limits[dim]
         if history is not None:
-            over |= _history_over(history, dim, g_col, v_col, digest, probe_since, limits[dim])
+            g_dom, v_dom = _PROBE_DOMAINS[dim]
+            g_d, v_d = digest(group, g_dom)[idx], digest(variant, v_dom)[idx]
+            over |= _history_over(history, dim, g_d, v_d, probe_since, limits[dim])
         probing[idx[over]] = True
         groups_flagged[dim] = len(pd.unique(g[over]))
     masks = {
@@ -234,23 +253,20 @@ def check_repeats(
 def _history_over(
     history: RequestHistory,
     dim: ProbeDimension,
-    groups: t.Column,
-    variants: t.Column,
-    digest: Digester,
+    g_d: np.ndarray,
+    v_d: np.ndarray,
     since: date,
     limit: int,
 ) -> np.ndarray:
-    """Which records' groups exceed ``limit`` once earlier batches' variants are added."""
-    g_dom, v_dom = _PROBE_DOMAINS[dim]
-    g_d, v_d = digest(groups, g_dom), digest(variants, v_dom)
+    """Which records' groups (digests) exceed ``limit`` with earlier batches' variants added."""
     earlier = history.variants_since(dim, set(g_d), since)
     if not earlier:
         return np.zeros(len(g_d), dtype=bool)
-    in_history = np.isin(g_d, list(earlier))
+    in_history = _member(g_d, earlier)
     frame = pd.DataFrame({"g": g_d[in_history], "v": v_d[in_history]})
     batch_sets = frame.groupby("g")["v"].agg(set)
     over = {g for g, vs in batch_sets.items() if len(vs | earlier[g]) > limit}
-    return np.isin(g_d, list(over)) if over else np.zeros(len(g_d), dtype=bool)
+    return _member(g_d, over) if over else np.zeros(len(g_d), dtype=bool)
 
 
 def history_entries(
@@ -265,7 +281,7 @@ def history_entries(
         probe[dim] = [(g, v) if p else None for g, v, p in zip(g_d, v_d, part, strict=True)]
     return HistoryEntries(
         identity=list(digest(ids.identity, "identity")),
-        fingerprint=list(digest(ids.fingerprint(), "fingerprint")),
+        fingerprint=list(digest(ids.fingerprint, "fingerprint")),
         accepted=[bool(a) for a in accepted],
         probe=probe,
     )
