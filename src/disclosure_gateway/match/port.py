@@ -22,15 +22,20 @@ from typing import Any, Protocol
 
 import duckdb
 
+from ..errors import GatewayError
+
 #: dataset names the engine sees; the pairs' join keys are ``<dataset>-__-<uid>``
 REQUEST_DATASET = "requests"
 MASTER_DATASET = "master"
 JOIN_SEPARATOR = "-__-"
 
 
-def join_key(dataset: str, uid_sql: str) -> str:
-    """SQL for the engine's composite key of a record (``dataset-__-uid``)."""
-    return f"'{dataset}{JOIN_SEPARATOR}' || {uid_sql}"
+class LinkageEngineError(GatewayError):
+    """The linkage engine failed (training, loading a model, scoring)."""
+
+    kind = "linkage-failed"
+    status = 500
+    exit_code = 9
 
 
 class PairScorer(Protocol):

@@ -325,10 +325,6 @@ class Matcher:
                                          prov.settings_hash), strict=True))
 
 
-def _is_missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
 def _check_frame(df: pd.DataFrame, id_column: str) -> None:
     missing = [c for c in (id_column, *SOURCE_COLUMNS) if c not in df.columns]
     if missing:

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,24 +31,46 @@ import splink
 from splink import DuckDBAPI, Linker
 from splink.internals.realtime import compare_records
 
-from ..errors import GatewayError
 from . import settings as S
-from .port import MASTER_DATASET, REQUEST_DATASET
+from .port import MASTER_DATASET, REQUEST_DATASET, LinkageEngineError
 
 SPLINK_VERSION = "5.0.0"
 if splink.__version__ != SPLINK_VERSION:  # the model format and SQL are pinned to it
     raise ImportError(f"disclosure-gateway needs splink=={SPLINK_VERSION}, "
                       f"found {splink.__version__}")
 
-_LOG_LEVEL = logging.WARNING
-# Splink logs every SQL step at INFO; keep our CLI output readable.
-logging.getLogger("splink").setLevel(logging.ERROR)
+# Splink logs its steps at INFO and training caveats at WARNING. We pass
+# ``log_level=None`` (Splink then leaves logging alone), keep its logger quiet, and
+# collect the training caveats ourselves (``_captured``) into the model's notes.
+_LOG_LEVEL = None
+_SPLINK_LOG = logging.getLogger("splink")
+_SPLINK_LOG.setLevel(logging.ERROR)
+_SPLINK_LOG.addHandler(logging.NullHandler())
+_SPLINK_LOG.propagate = False
 
 
-class LinkageEngineError(GatewayError):
-    kind = "linkage-failed"
-    status = 500
-    exit_code = 9
+class _Collect(logging.Handler):
+    def __init__(self, into: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(" ".join(record.getMessage().split()))
+
+
+@contextmanager
+def _captured() -> Iterator[list[str]]:
+    """Splink's warnings (e.g. "level … not observed") while the block runs."""
+    notes: list[str] = []
+    handler = _Collect(notes)
+    level = _SPLINK_LOG.level
+    _SPLINK_LOG.addHandler(handler)
+    _SPLINK_LOG.setLevel(logging.WARNING)
+    try:
+        yield notes
+    finally:
+        _SPLINK_LOG.removeHandler(handler)
+        _SPLINK_LOG.setLevel(level)
 
 
 def _brief(e: Exception) -> str:
@@ -145,19 +168,22 @@ class SplinkDuckDB:
         db = DuckDBAPI(connection=con)
         plan = S.TRAINING
         try:
-            left = db.register(requests, dataset_display_name=REQUEST_DATASET)
-            right = db.register(master, dataset_display_name=MASTER_DATASET)
-            linker = Linker([left, right], S.splink_settings(prior), log_level=_LOG_LEVEL)
-            say("u by random sampling")
-            linker.training.estimate_u_using_random_sampling(
-                max_pairs=plan.u_max_pairs, seed=plan.u_seed)
-            for rule in plan.em_blocks:
-                say(f"m by EM on {rule}")
-                linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, estimate_without_term_frequencies=True)
-            model: dict[str, Any] = linker.misc.save_model_to_json()
+            with _captured() as notes:
+                left = db.register(requests, dataset_display_name=REQUEST_DATASET)
+                right = db.register(master, dataset_display_name=MASTER_DATASET)
+                linker = Linker([left, right], S.splink_settings(prior), log_level=_LOG_LEVEL)
+                say("u by random sampling")
+                linker.training.estimate_u_using_random_sampling(
+                    max_pairs=plan.u_max_pairs, seed=plan.u_seed)
+                for rule in plan.em_blocks:
+                    say(f"m by EM on {rule}")
+                    linker.training.estimate_parameters_using_expectation_maximisation(
+                        rule, estimate_without_term_frequencies=True)
+                model: dict[str, Any] = linker.misc.save_model_to_json()
         except Exception as e:
             raise LinkageEngineError(f"training failed: {_brief(e)}") from e
+        for note in dict.fromkeys(notes):  # e.g. levels EM could not train (kept at priors)
+            say(f"note: {note}")
         model["probability_two_random_records_match"] = prior
         model.pop("linker_uid", None)
         return floor_m(model, plan.m_floor)

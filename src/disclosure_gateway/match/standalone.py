@@ -27,8 +27,8 @@ from ..workspace import Workspace
 from . import settings as S
 from .master_index import build_master_index
 from .model_store import StoredModel, model_hash, read_model_file, untrained_model
+from .port import LinkageEngineError
 from .service import Matcher
-from .splink_duckdb import LinkageEngineError
 from .training import train_model
 
 OUT_COLUMNS: tuple[str, ...] = ("request_id", "master_record_id", "match_probability", "decision")

@@ -75,7 +75,14 @@ def train_model(
 ) -> StoredModel:
     from .service import default_engine
 
-    say = progress or (lambda _m: None)
+    notes: list[str] = []
+
+    def say(msg: str) -> None:
+        if msg.startswith("note: "):
+            notes.append(msg.removeprefix("note: "))
+        if progress:
+            progress(msg)
+
     started = time.monotonic()
     source = "frame"
     source_sha = None
@@ -113,6 +120,7 @@ def train_model(
         "master_persons": persons,
         "prior": prior,
         "seconds": round(time.monotonic() - started, 2),
+        "notes": notes,
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     return save_model(ws.models_dir, model, engine=eng.name, training=training)
