@@ -9,6 +9,7 @@ Without --workspace it builds a small demo workspace in a temporary directory
 free loopback port in a separate process (so the clients do not share the
 server's interpreter), waits until the service answers, runs the clients, stops
 the server and prints throughput, p50, p99 and errors per kind and overall.
+The first --warmup-s seconds (default 5) of load are not timed (errors count).
 
 Each client waits a random think time (uniform in 0.5-1.5 x --think-ms, default
 one second) between requests, as pollers and people reading a page do: 50 such
@@ -114,11 +115,13 @@ def wait_ready(base: str, proc: subprocess.Popen[bytes], timeout_s: float = 60) 
 
 
 async def client_loop(n: int, client: httpx.AsyncClient, base: str, batch_id: str, item_id: int,
-                      key: KeyPair, cookie: str, args: argparse.Namespace, stop_at: float,
-                      budget: list[int], results: Results) -> None:
+                      key: KeyPair, cookie: str, args: argparse.Namespace, measure_from: float,
+                      stop_at: float, budget: list[int], results: Results) -> None:
     rng = random.Random(args.seed + n)
     poll_path = f"/api/v1/batches/{batch_id}"
     review_path = f"/console/review/{item_id}"
+    # Clients arrive spread over one think time, not all in the same millisecond.
+    await asyncio.sleep(args.think_ms / 1000 * rng.random())
     while time.monotonic() < stop_at and budget[0] > 0:
         budget[0] -= 1
         kind = "poll" if rng.random() < args.poll_share else "review"
@@ -131,12 +134,14 @@ async def client_loop(n: int, client: httpx.AsyncClient, base: str, batch_id: st
                 r = await client.get(review_path, cookies={"dgw_session": cookie})
                 ok = r.status_code == 200 and "Request and candidate" in r.text
             elapsed = time.perf_counter() - t0
-            if ok:
+            if time.monotonic() < measure_from:
+                pass  # warm-up: connections, caches and the server's thread pool are still filling
+            elif ok:
                 results.latencies[kind].append(elapsed)
             else:
                 results.error(kind, f"{r.status_code} {r.text[:200]}")
         except httpx.HTTPError as e:
-            results.error(kind, repr(e))
+            results.error(kind, repr(e))  # counted in the warm-up too: an error is an error
         if args.think_ms > 0:
             await asyncio.sleep(args.think_ms / 1000 * rng.uniform(0.5, 1.5))
 
@@ -153,17 +158,19 @@ async def run_load(base: str, batch_id: str, item_id: int, key: KeyPair,
         client.cookies.clear()  # each request sends the cookie explicitly
         results = Results()
         budget = [args.max_requests]
-        started = time.monotonic()
-        stop_at = started + args.seconds
-        await asyncio.gather(*(client_loop(i, client, base, batch_id, item_id, key, cookie, args, stop_at,
-                                           budget, results) for i in range(args.clients)))
-        return results, time.monotonic() - started
+        measure_from = time.monotonic() + args.warmup_s
+        stop_at = measure_from + args.seconds
+        await asyncio.gather(*(client_loop(i, client, base, batch_id, item_id, key, cookie, args,
+                                           measure_from, stop_at, budget, results)
+                               for i in range(args.clients)))
+        return results, time.monotonic() - measure_from
 
 
 def report(results: Results, wall: float, args: argparse.Namespace) -> bool:
     all_lat = results.latencies["poll"] + results.latencies["review"]
     total = len(all_lat) + sum(results.errors.values())
-    print(f"clients {args.clients}, {wall:.1f} s, think time {args.think_ms} ms "
+    print(f"clients {args.clients}, {wall:.1f} s measured after {args.warmup_s:g} s warm-up, "
+          f"think time {args.think_ms} ms "
           f"(x0.5-1.5), poll share {args.poll_share:.0%}, server workers {args.workers}")
     for kind in ("poll", "review"):
         lat = results.latencies[kind]
@@ -190,6 +197,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--think-ms", type=float, default=1000)
     ap.add_argument("--poll-share", type=float, default=0.5)
+    ap.add_argument("--warmup-s", type=float, default=5, help="seconds of load before measuring")
     ap.add_argument("--workers", type=int, default=1, help="server worker processes")
     ap.add_argument("--max-requests", type=int, default=500_000)
     ap.add_argument("--seed", type=int, default=1)
