@@ -104,7 +104,7 @@ MALFORMED_CSV = [
     (
         "10 MB field",
         f"{HEADER}\n{row()}\n{row(relevance='x' * 10_000_000)}\n",
-        r"line 3: 10,000,\d+ bytes, over the line limit",
+        r"line 3: 10,000,\d+ bytes, over the limit of 2,097,152 bytes for one record",
     ),
     ("unterminated quote", f'{HEADER}\n{row()}\n"R3,{row()[3:]}\n', r"line|CSV"),
 ]
@@ -240,3 +240,42 @@ def test_parquet_field_limit_names_the_record(tmp_path: Path) -> None:
     pq.write_table(pa.Table.from_pandas(df, preserve_index=False), p)
     with pytest.raises(InputError, match="record 2, field relevance: 300 characters"):
         read_records(p, limits=ReadLimits(max_field_chars=200))
+
+
+def test_a_quoted_value_spanning_many_short_lines_is_measured_whole(tmp_path: Path) -> None:
+    bomb = '"' + "a\n" * 2_000_000 + '"'
+    p = write(tmp_path, "r.csv", f"{HEADER}\n{row()}\n{row(relevance=bomb)}\n")
+    with pytest.raises(InputError, match=r"line 3: 4,000,\d+ bytes, over the limit"):
+        read_records(p)
+
+
+def test_blank_line_inside_a_quoted_value_is_not_an_empty_line(tmp_path: Path) -> None:
+    p = write(tmp_path, "r.csv", f"{HEADER}\n{row(relevance=chr(34) + 'a' + chr(10) * 2 + 'b' + chr(34))}\n")
+    assert read_records(p).iloc[0]["relevance"] == "a\n\nb"
+
+
+@pytest.mark.parametrize("block", [7, 64, 1000])
+def test_scanning_in_small_blocks_gives_the_same_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    import disclosure_gateway.intake.records as records
+
+    monkeypatch.setattr(records, "_BLOCK", block)
+    quoted = row(relevance=chr(34) + "x, y" + chr(10) + "z" + chr(34))
+    good = write(tmp_path, "good.csv", f"{HEADER}\r\n{row()}\r\n{quoted}\r\n{row()}\r\n")
+    assert len(read_records(good)) == 3
+    blank = write(tmp_path, "blank.csv", f"{HEADER}\r\n{row()}\r\n{quoted}\r\n\r\n{row()}\r\n")
+    with pytest.raises(InputError, match=r"line 5: empty line"):
+        read_records(blank)
+    latin = write(
+        tmp_path,
+        "latin.csv",
+        f"{HEADER}\n{row(last_name='Diaz')}\n{row(first_name='Ané')}\n".encode("latin-1"),
+    )
+    with pytest.raises(InputError, match=r"line 3: not UTF-8"):
+        read_records(latin)
+    with pytest.raises(InputError, match=r"line 4: (\d+ bytes, )?over the limit of 250"):
+        read_records(
+            write(tmp_path, "long.csv", f"{HEADER}\n{row()}\n{row()}\n{row(relevance='r' * 200)}\n"),
+            limits=ReadLimits(max_line_bytes=250),
+        )

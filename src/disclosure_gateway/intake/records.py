@@ -67,11 +67,15 @@ def _line_at(newlines_before: int) -> int:
     return newlines_before + 1
 
 
-def _scan_bytes(path: Path, limits: ReadLimits, *, allow_empty_lines: bool) -> _Scan:
-    """Stream the raw bytes once: size, UTF-8, NUL bytes, line lengths, empty lines.
+def _scan_bytes(path: Path, limits: ReadLimits, *, csv_quotes: bool) -> _Scan:
+    """Stream the raw bytes once: size, UTF-8, NUL bytes, record lengths, empty lines.
 
-    An empty CSV line is refused: it is neither a record nor nothing (the
-    manifest's count would disagree with the parser's).
+    With ``csv_quotes`` a record ends at a newline outside double quotes (the
+    parity of the quotes before it is even; an escaped quote "" keeps the
+    parity), so a quoted value spanning many short lines is measured as the
+    one record it is. Empty records are refused: an empty CSV line is neither
+    a record nor nothing (the manifest's count would disagree with the
+    parser's). JSON Lines has no quoted newlines and may have blank lines.
     """
     where = str(path)
     try:
@@ -85,11 +89,16 @@ def _scan_bytes(path: Path, limits: ReadLimits, *, allow_empty_lines: bool) -> _
             f"the records file is {size:,} bytes, over the limit of {limits.max_file_bytes:,}",
             where=where,
         )
+    limit = limits.max_line_bytes
+    too_big = (f"over the limit of {limit:,} bytes for one record (a field or the number "
+               "of columns is far too large)")
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     newlines = 0  # newlines before the current block
-    line_start = 0  # absolute offset where the current line began
+    quotes = 0  # double quotes before the current block
+    record_start = 0  # absolute offset where the current record began
+    record_line = 1  # the line it began on
     offset = 0  # absolute offset of the current block
-    prev_last = b""  # last byte of the previous line's content, to spot empty lines
+    prev_last = b""  # the byte before the block, to spot "\r"-only lines
     with path.open("rb") as f:
         while block := f.read(_BLOCK):
             nul = block.find(b"\x00")
@@ -105,34 +114,35 @@ def _scan_bytes(path: Path, limits: ReadLimits, *, allow_empty_lines: bool) -> _
                     "records files must be UTF-8",
                     where=where,
                 ) from e
-            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 0x0A) + offset
-            if len(ends):
-                starts = np.concatenate(([line_start], ends[:-1] + 1))
-                lengths = ends - starts
-                too_long = np.flatnonzero(lengths > limits.max_line_bytes)
-                if len(too_long):
-                    k = int(too_long[0])
-                    raise InputError(
-                        f"line {_line_at(newlines + k)}: {int(lengths[k]):,} bytes, over the "
-                        f"line limit of {limits.max_line_bytes:,} (a field or the number of "
-                        "columns is far too large)",
-                        where=where,
-                    )
-                if not allow_empty_lines:
-                    blank = _empty_lines(block, lengths, ends - offset, prev_last)
+            raw = np.frombuffer(block, dtype=np.uint8)
+            ends = np.flatnonzero(raw == 0x0A)
+            if csv_quotes:
+                quote_at = np.flatnonzero(raw == 0x22)
+                outside = (quotes + np.searchsorted(quote_at, ends)) % 2 == 0
+                quotes += len(quote_at)
+            else:
+                outside = np.ones(len(ends), dtype=bool)
+            k_ends = np.flatnonzero(outside)  # indexes (among the block's newlines) ending records
+            if len(k_ends):
+                rec_ends = ends[k_ends] + offset
+                starts = np.concatenate(([record_start], rec_ends[:-1] + 1))
+                lengths = rec_ends - starts
+                first_lines = np.concatenate(([record_line], newlines + k_ends[:-1] + 2))
+                over = np.flatnonzero(lengths > limit)
+                if len(over):
+                    j = int(over[0])
+                    raise InputError(f"line {int(first_lines[j])}: {int(lengths[j]):,} bytes, "
+                                     f"{too_big}", where=where)
+                if csv_quotes:
+                    blank = _empty(block, lengths, rec_ends - offset, prev_last)
                     if blank is not None:
-                        raise InputError(
-                            f"line {_line_at(newlines + blank)}: empty line", where=where
-                        )
-                line_start = int(ends[-1]) + 1
-                newlines += len(ends)
-            if offset + len(block) - line_start > limits.max_line_bytes:
-                raise InputError(
-                    f"line {_line_at(newlines)}: over the line limit of "
-                    f"{limits.max_line_bytes:,} bytes (a field or the number of columns is "
-                    "far too large)",
-                    where=where,
-                )
+                        raise InputError(f"line {int(first_lines[blank])}: empty line",
+                                         where=where)
+                record_start = int(rec_ends[-1]) + 1
+                record_line = newlines + int(k_ends[-1]) + 2
+            newlines += len(ends)
+            if offset + len(block) - record_start > limit:
+                raise InputError(f"line {record_line}: {too_big}", where=where)
             prev_last = block[-1:]
             offset += len(block)
         try:
@@ -142,25 +152,21 @@ def _scan_bytes(path: Path, limits: ReadLimits, *, allow_empty_lines: bool) -> _
                 f"line {_line_at(newlines)}: not UTF-8 text (truncated character at the end)",
                 where=where,
             ) from e
-    trailing = 1 if offset > line_start else 0
+    trailing = 1 if offset > record_start else 0
     return _Scan(lines=newlines + trailing)
 
 
-def _empty_lines(
-    block: bytes, lengths: np.ndarray, ends: np.ndarray, prev_last: bytes
-) -> int | None:
-    """Index (within the block's lines) of the first empty line, or None.
+def _empty(block: bytes, lengths: np.ndarray, ends: np.ndarray, prev_last: bytes) -> int | None:
+    """Index of the first empty record ("" or a lone "\r"), or None.
 
-    ``ends`` are newline offsets within the block. A line holding only "\r"
-    (a CRLF file) is empty too; its "\r" may be the previous block's last byte.
+    ``ends`` are the records' newline offsets within the block; a lone "\r"
+    may be the previous block's last byte.
     """
-    candidates = np.flatnonzero(lengths <= 1)
-    for k in candidates.tolist():
+    for k in np.flatnonzero(lengths <= 1).tolist():
         if lengths[k] == 0:
             return int(k)
         i = int(ends[k]) - 1
-        byte = block[i : i + 1] if i >= 0 else prev_last
-        if byte == b"\r":
+        if (block[i : i + 1] if i >= 0 else prev_last) == b"\r":
             return int(k)
     return None
 
@@ -398,7 +404,7 @@ def read_records(
             raise InputError("the records file is empty", where=where)
         table, first_line = _read_parquet(path, limits)
     else:
-        scan = _scan_bytes(path, limits, allow_empty_lines=fmt == "jsonl")
+        scan = _scan_bytes(path, limits, csv_quotes=fmt == "csv")
         if fmt == "csv":
             table, first_line = _read_csv(path, scan, limits)
         else:
