@@ -316,8 +316,9 @@ class Matcher:
                 self._one_scorer = self.engine.scorer(
                     con, self.model.model, requests="_one_model", master="_one_cand")
             scored = self._one_scorer.score_all("_one_model", "_one_cand")
+            # The candidates' own table (not the whole persons table): nothing to scan.
             rows = con.execute(_finish_sql(scored, "_one_pairs", "_one_norm", "_one_model",
-                                           "m.persons", score_floor(self.thresholds))).fetchall()
+                                           "_one_cand", score_floor(self.thresholds))).fetchall()
             self._one_scorer.drop(scored)
         values = _decided(rows[0], self.thresholds)
         prov = self.provenance
