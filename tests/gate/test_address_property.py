@@ -76,16 +76,28 @@ def _address_codes(result_codes: tuple[str, ...]) -> set[str]:
     return {c for c in result_codes if c.startswith("ADDRESS_")}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(line1=not_street, line2=st.one_of(st.just(""), no_digit_text, digits_only), place=localities)
+# Each example is a batch of records, judged in one gate call: many more
+# addresses per second than one record at a time.
+no_street_records = st.lists(
+    st.tuples(not_street, st.one_of(st.just(""), no_digit_text, digits_only), localities),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=no_street_records)
 def test_no_record_without_a_street_address_passes(
-    line1: str, line2: str, place: tuple[str, str, str]
+    batch: list[tuple[str, str, tuple[str, str, str]]],
 ) -> None:
-    city, state, zip_ = place
-    rec = record(address_line1=line1, address_line2=line2, city=city, state=state, zip=zip_)
-    result = check_records(frame([rec]), AGREEMENT, request_date=REQUEST_DATE, workers=1)
-    assert not result.accepted[0]
-    assert _address_codes(result.reasons(0)), result.reasons(0)
+    recs = [
+        record(i + 2, address_line1=l1, address_line2=l2, city=c, state=s, zip=z)
+        for i, (l1, l2, (c, s, z)) in enumerate(batch)
+    ]
+    result = check_records(frame(recs), AGREEMENT, request_date=REQUEST_DATE, workers=1)
+    for i, (l1, l2, place) in enumerate(batch):
+        assert not result.accepted[i], (l1, l2, place)
+        assert _address_codes(result.reasons(i)), (l1, l2, place, result.reasons(i))
 
 
 street_like = st.builds(
@@ -98,17 +110,24 @@ any_zip = st.one_of(st.from_regex(r"\A[0-9]{5}\Z", fullmatch=True), zip_only, st
 any_state = st.sampled_from(["IL", "NY", "TX", "CA", "Illinois", "XX", ""])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    line1=st.one_of(street_like, not_street),
-    zip_=any_zip,
-    state=any_state,
-    city=st.sampled_from(["Springfield", ""]),
+any_records = st.lists(
+    st.tuples(st.one_of(street_like, not_street), any_zip, any_state, st.sampled_from(["Springfield", ""])),
+    min_size=1,
+    max_size=25,
 )
-def test_a_passing_record_has_a_real_locality(line1: str, zip_: str, state: str, city: str) -> None:
-    rec = record(address_line1=line1, address_line2="", city=city, state=state, zip=zip_)
-    result = check_records(frame([rec]), AGREEMENT, request_date=REQUEST_DATE, workers=1)
-    if result.accepted[0]:
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=any_records)
+def test_a_passing_record_has_a_real_locality(batch: list[tuple[str, str, str, str]]) -> None:
+    recs = [
+        record(i + 2, address_line1=l1, address_line2="", city=c, state=s, zip=z)
+        for i, (l1, z, s, c) in enumerate(batch)
+    ]
+    result = check_records(frame(recs), AGREEMENT, request_date=REQUEST_DATE, workers=1)
+    for i, (line1, zip_, state, city) in enumerate(batch):
+        if not result.accepted[i]:
+            continue
         assert any(ch.isdigit() for ch in line1) and any(ch.isalpha() for ch in line1)
         if zip_:
             assert zipcodes.is_real(zip_)
