@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
@@ -91,6 +92,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Fewer threads than anyio's 40: the work is short and mostly holds the GIL or the
+        # SQLite write lock, and forty contenders turn a queue into a lottery (long tails).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         yield
         ctx.store.close()
 

@@ -43,12 +43,16 @@ class Staff:
         return allowed(self.role, what)
 
 
-def get_context(request: Request) -> Context:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency
+# in the thread pool, and every such hop is another wait in its queue under load.
+
+
+async def get_context(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx
 
 
-def get_settings(request: Request) -> ServiceSettings:
+async def get_settings(request: Request) -> ServiceSettings:
     settings: ServiceSettings = request.app.state.settings
     return settings
 
@@ -116,7 +120,7 @@ def optional_staff(request: Request, ctx: Ctx) -> Staff | None:
     return who
 
 
-def staff(who: Annotated[Staff | None, Depends(optional_staff)]) -> Staff:
+async def staff(who: Annotated[Staff | None, Depends(optional_staff)]) -> Staff:
     if who is None:
         raise NotAuthenticated("log in first (POST /api/v1/auth/login or the console's login page)")
     return who
@@ -151,7 +155,7 @@ async def _sent_token(request: Request) -> str | None:
 def need(what: Can) -> Any:
     """A dependency: the staff member, if their role may do ``what`` (and, on a POST, CSRF passed)."""
 
-    def check(who: Annotated[Staff, Depends(csrf)]) -> Staff:
+    async def check(who: Annotated[Staff, Depends(csrf)]) -> Staff:
         if not who.can(what):
             raise Forbidden(f"your role ({who.role}) may not {what.value}; "
                             f"that needs one of: {', '.join(roles_for(what))}")

@@ -35,6 +35,8 @@ class ServiceSettings(BaseModel):
     signature_max_age_s: int = Field(default=300, ge=5, le=3600)
     #: a signature may claim to be this far in the future (clock skew between agencies)
     signature_clock_skew_s: int = Field(default=30, ge=0, le=300)
+    #: threads that run the (blocking) service calls of one server process
+    worker_threads: int = Field(default=8, ge=1, le=200)
     #: largest request body accepted (a batch upload)
     max_body_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
 
