@@ -27,3 +27,10 @@ def test_every_console_page_is_documented() -> None:
     actions = {"/logout", "/ledger/verify", "/ledger/checkpoint", "/agreement/suspension",
                "/batches/{batch_id}/response"}
     assert sorted(p for p in pages - actions if f"`/console{p}`" not in text) == []
+
+
+def test_every_setting_is_documented() -> None:
+    from disclosure_gateway.api import ServiceSettings
+
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    assert [f for f in ServiceSettings.model_fields if f"| `{f}` |" not in text] == []
