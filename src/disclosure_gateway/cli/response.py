@@ -8,11 +8,10 @@ from typing import Annotated
 import typer
 
 from ..keys import load_public
-from ..pipeline import reissue_response
 from ..response_files import verify_response
+from ..services import batches as batch_service
 from ..services.context import open_context
 from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out
-from .process import print_outcome
 
 app = typer.Typer(help="Verify and reissue signed responses.", no_args_is_help=True)
 
@@ -42,5 +41,9 @@ def reissue(
 ) -> None:
     """Issue a new response version with the outcomes of closed reviews."""
     with open_context(ws, db) as ctx:
-        outcome = reissue_response(ctx, batch_id)
-    emit_json(outcome.to_json()) if json_ else print_outcome(outcome)
+        outcome = batch_service.reissue(ctx, batch_id)
+    if json_:
+        emit_json(outcome)
+    else:
+        out.print(f"batch {outcome['batch_id']}: response version issued; answers "
+                  + ", ".join(f"{k} {v:,}" for k, v in outcome["by_answer"].items()))

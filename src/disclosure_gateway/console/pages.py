@@ -26,7 +26,6 @@ from ..api.deps import (
 from ..api.roles import Can
 from ..api.routers.agreement import describe
 from ..errors import GatewayError
-from ..pipeline import reissue_response
 from ..services import accounting as accounting_service
 from ..services import agreement as agreement_service
 from ..services import batches as batch_service
@@ -119,7 +118,7 @@ def batch_page(request: Request, batch_id: str, ctx: Ctx, me: Annotated[Staff, n
 def batch_reissue(request: Request, batch_id: str, ctx: Ctx,
                   me: Annotated[Staff, need(Can.REISSUE_RESPONSE)]) -> Response:
     batch_service.batch_status(ctx, batch_id)  # NotFound before anything is written
-    reissue_response(ctx, batch_id)
+    batch_service.reissue(ctx, batch_id)
     status = batch_service.batch_status(ctx, batch_id)
     flash(request, f"Issued response version {status['response_version']} of batch {batch_id}.")
     return RedirectResponse(f"/console/batches/{batch_id}", status_code=303)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import NotFound
-from ..pipeline import process_batch, response_dir
+from ..pipeline import process_batch, reissue_response, response_dir
 from ..response_files import RESPONSE_CSV, RESPONSE_MANIFEST, RESPONSE_SIG
 from ..store import batches as store_batches
 from ..store import requests as store_requests
@@ -20,7 +20,12 @@ from .context import Context
 from .interactive import answer_one
 
 __all__ = ["answer_one", "batch_detail", "batch_records", "batch_status", "list_batches",
-           "response_files", "response_manifest", "submit_batch"]
+           "reissue", "response_files", "response_manifest", "submit_batch"]
+
+
+def reissue(ctx: Context, batch_id: str) -> dict[str, Any]:
+    """A new response version carrying the outcomes of reviews closed since the last one."""
+    return reissue_response(ctx, batch_id).to_json()
 
 
 def submit_batch(ctx: Context, batch_dir: Path) -> dict[str, Any]:

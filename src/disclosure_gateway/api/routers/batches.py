@@ -24,7 +24,6 @@ from starlette.datastructures import UploadFile
 
 from ...contracts import MANIFEST_FILE, SIGNATURE_FILE
 from ...errors import Forbidden, InputError, NotFound
-from ...pipeline import reissue_response
 from ...services import batches as batch_service
 from ..deps import Ctx, Settings, SignedRequester, need
 from ..problems import problem_responses
@@ -177,5 +176,5 @@ def reissue(batch_id: BatchId, ctx: Ctx, who: Annotated[Any, need(Can.REISSUE_RE
     """Closed review items change their records' answers in a new response version
     (the CLI's `dgw response reissue`); refused while the agreement is suspended."""
     batch_service.batch_status(ctx, batch_id)  # NotFound before anything is written
-    reissue_response(ctx, batch_id)
+    batch_service.reissue(ctx, batch_id)
     return batch_service.batch_status(ctx, batch_id)
