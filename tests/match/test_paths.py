@@ -106,3 +106,13 @@ def test_a_request_with_no_candidate_is_no_match(matcher: Matcher) -> None:
                                 "last_name": "Qqqqq", "dob": "1901-01-01"})
     assert (got["outcome"], got["reasons"], got["candidates"]) == ("no_match", "NO_CANDIDATE", 0)
     assert got["tin"] is None and got["model_hash"]
+
+
+def test_decisions_read_in_slices_are_the_same(matcher: Matcher, batch: pd.DataFrame,
+                                               synthetic: dict[str, Any],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from disclosure_gateway.match import service
+
+    monkeypatch.setattr(service, "_FINISH_SLICE", 7)
+    again = matcher.match_frame(synthetic["records"])
+    pd.testing.assert_frame_equal(again, batch)

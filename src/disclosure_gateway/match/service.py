@@ -228,6 +228,9 @@ def _decided(row: tuple[Any, ...], t: Thresholds) -> tuple[Any, ...]:
             d.outcome.value, ",".join(d.reasons), address.value, candidates, row[_F_EVIDENCE])
 
 
+_FINISH_SLICE = 200_000
+
+
 class Matcher:
     """A master index, a model and the agreement's thresholds, ready to match.
 
@@ -265,9 +268,18 @@ class Matcher:
         create_request_model_table(self.con, norm, model_table)
 
     def _finish(self, scored: str, pairs: str, norm: str, model_table: str) -> pd.DataFrame:
-        rows = self.con.execute(_finish_sql(scored, pairs, norm, model_table, "m.persons",
-                                            score_floor(self.thresholds))).fetchall()
-        decided = [_decided(r, self.thresholds) for r in rows]
+        con = self.con
+        sql = _finish_sql(scored, pairs, norm, model_table, "m.persons",
+                          score_floor(self.thresholds))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _finished AS {sql}")
+        n = int(con.execute("SELECT count(*) FROM _finished").fetchall()[0][0])
+        decided: list[tuple[Any, ...]] = []
+        # In slices: a million wide rows at once would double the peak memory.
+        for start in range(0, n, _FINISH_SLICE):
+            rows = con.execute("SELECT * FROM _finished WHERE rowid >= ? AND rowid < ?",
+                               [start, start + _FINISH_SLICE]).fetchall()
+            decided += [_decided(r, self.thresholds) for r in rows]
+        con.execute("DROP TABLE _finished")
         prov = self.provenance
         frame = pd.DataFrame(decided, columns=list(RESULT_COLUMNS[:-3]))
         frame["model_hash"] = prov.model_hash
