@@ -216,48 +216,48 @@ def build_master_index(
 
 
 def _build_persons(con: duckdb.DuckDBPyConnection) -> None:
-    """One row per taxpayer: the newest address row, earlier addresses as lists."""
-    norm = ", ".join(f"r.{c}" for c in NORM_COLUMNS)
-    raw = ", ".join(f"r.{c}" for c in (*RAW_KEEP, "raw_suffix", "address_as_of", "last_tax_year"))
-    con.execute("""
-        CREATE TEMP TABLE m_ranked AS
-        SELECT *, row_number() OVER (
-            PARTITION BY uid
-            ORDER BY address_as_of DESC NULLS LAST, house, street, zip5, unit
-        ) AS rank
-        FROM m_rows
+    """One row per taxpayer: the newest address row, earlier addresses as lists.
+
+    One grouping pass: ``arg_max`` picks the newest row (ties broken by the
+    address itself, so the choice is deterministic); a window over millions of
+    wide rows would sort them all."""
+    carried = [*NORM_COLUMNS, *RAW_KEEP, "raw_suffix", "address_as_of", "last_tax_year"]
+    packed = ", ".join(f"{c} := {c}" for c in carried)
+    newest = ("struct_pack(a := coalesce(address_as_of, ''), h := coalesce(house, ''), "
+              "s := coalesce(street, ''), z := coalesce(zip5, ''), u := coalesce(unit, ''))")
+    hist = {"hist_house": "house", "hist_street": "street", "hist_zip": "zip5"}
+    con.execute(f"""
+        CREATE TEMP TABLE m_last AS
+        SELECT uid, arg_max(struct_pack({packed}), {newest}) AS r,
+               {", ".join(f"list(DISTINCT {c}) FILTER (WHERE {c} IS NOT NULL) AS all_{c}"
+                          for c in hist.values())},
+               count(*) AS addresses_held
+        FROM m_rows GROUP BY uid
     """)
     # Name frequencies among taxpayers (one per person, from the last known row).
     for col in ("given", "family"):
         con.execute(f"""
             CREATE TABLE tf_{col} AS
             SELECT {col}, count(*) / sum(count(*)) OVER () AS tf_{col}
-            FROM m_ranked WHERE rank = 1 AND {col} IS NOT NULL GROUP BY {col}
+            FROM (SELECT r.{col} AS {col} FROM m_last) WHERE {col} IS NOT NULL GROUP BY {col}
         """)
+    # Earlier addresses: every value held except the last known one's (which the
+    # comparisons' "last known" level already covers).
+    earlier = ", ".join(
+        f"coalesce(list_filter(all_{c}, lambda x: x IS DISTINCT FROM r.{c}), [])::VARCHAR[] "
+        f"AS {h}" for h, c in hist.items())
     con.execute(f"""
         CREATE TABLE persons AS
-        WITH hist AS (
-            SELECT uid,
-                   list(DISTINCT house) FILTER (WHERE house IS NOT NULL AND rank > 1) AS hist_house,
-                   list(DISTINCT street) FILTER (WHERE street IS NOT NULL AND rank > 1)
-                       AS hist_street,
-                   list(DISTINCT zip5) FILTER (WHERE zip5 IS NOT NULL AND rank > 1) AS hist_zip,
-                   count(*) AS addresses_held
-            FROM m_ranked GROUP BY uid
-        )
-        SELECT r.uid, {norm},
-               coalesce(h.hist_house, [])::VARCHAR[] AS hist_house,
-               coalesce(h.hist_street, [])::VARCHAR[] AS hist_street,
-               coalesce(h.hist_zip, [])::VARCHAR[] AS hist_zip,
+        SELECT uid, {", ".join(f"r.{c} AS {c}" for c in NORM_COLUMNS)}, {earlier},
                tg.tf_given, tf.tf_family,
-               {raw}, h.addresses_held
-        FROM m_ranked r JOIN hist h USING (uid)
+               {", ".join(f"r.{c} AS {c}" for c in carried[len(NORM_COLUMNS):])},
+               addresses_held
+        FROM m_last
         LEFT JOIN tf_given tg ON tg.given = r.given
         LEFT JOIN tf_family tf ON tf.family = r.family
-        WHERE r.rank = 1
-        ORDER BY r.uid
+        ORDER BY uid
     """)
-    con.execute("DROP TABLE m_ranked")
+    con.execute("DROP TABLE m_last")
 
 
 def _build_keys(con: duckdb.DuckDBPyConnection) -> int:
