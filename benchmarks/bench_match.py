@@ -184,6 +184,40 @@ def phase_single(args: argparse.Namespace) -> dict[str, Any]:
             "max_ms": round(times[-1], 1), "peak_gib": _peak_gib()}
 
 
+def phase_blocking(args: argparse.Namespace) -> dict[str, Any]:
+    """Each candidate rule's yield: pairs generated, true pairs found, found by it alone."""
+    import pandas as pd
+
+    from disclosure_gateway.match.candidates import batch_pairs, create_request_model_table
+    from disclosure_gateway.match.master_index import open_master
+    from disclosure_gateway.match.settings import KEY_RULES
+    from disclosure_gateway.normalise.records import normalise_table
+
+    d = _dir(args)
+    con, _ = open_master(d / "ws" / "master")
+    con.execute(f"CREATE TEMP TABLE src AS SELECT * FROM read_parquet('{d / 'records.parquet'}')")
+    normalise_table(con, "src", "norm", uid="request_id", temp=True)
+    create_request_model_table(con, "norm", "req")
+    pairs = batch_pairs(con, "req", "pairs")
+    truth = pd.read_parquet(d / "truth.parquet")
+    truth = truth[(truth.defects.apply(len) == 0) & truth.true_tin.notna()]
+    con.register("truth", truth[["request_id", "true_tin"]].dropna())
+    rules = {}
+    for rule in KEY_RULES:
+        n, true, alone = con.execute(f"""
+            SELECT count(*), count(*) FILTER (WHERE t.true_tin = p.mid),
+                   count(*) FILTER (WHERE t.true_tin = p.mid AND p.match_key = '{rule.name}')
+            FROM pairs p LEFT JOIN truth t ON t.request_id = p.rid
+            WHERE list_contains(string_split(p.match_key, ','), '{rule.name}')
+        """).fetchall()[0]
+        rules[rule.name] = {"pairs": n, "true_pairs": true, "only_this_rule": alone}
+    true_total = int(con.execute("SELECT count(*) FROM truth").fetchall()[0][0])
+    found = int(con.execute("SELECT count(*) FROM truth t JOIN pairs p ON p.rid = t.request_id "
+                            "AND p.mid = t.true_tin").fetchall()[0][0])
+    return {"phase": "blocking", "pairs": pairs, "per_request": round(pairs / _requests(args.size), 2),
+            "true_pairs": true_total, "missed": true_total - found, "rules": rules}
+
+
 def phase_plain(args: argparse.Namespace) -> dict[str, Any]:
     """Plain Splink, configured as in the linkage notes, on the same data."""
     import logging
@@ -288,7 +322,7 @@ def phase_plain(args: argparse.Namespace) -> dict[str, Any]:
 
 
 PHASES = {"data": phase_data, "index": phase_index, "train": phase_train, "match": phase_match,
-          "single": phase_single, "plain": phase_plain}
+          "single": phase_single, "blocking": phase_blocking, "plain": phase_plain}
 
 
 # --- driver ---------------------------------------------------------------------------------
@@ -326,7 +360,8 @@ def main() -> None:
         return
     results: dict[int, dict[str, dict[str, Any]]] = {}
     for size in args.sizes:
-        phases = ["data", "index", "train", "match", "single"] + ([] if args.skip_plain else ["plain"])
+        phases = ["data", "index", "train", "match", "single", "blocking"]
+        phases += [] if args.skip_plain else ["plain"]
         results[size] = {}
         for ph in phases:
             r = _run(ph, size, args)
@@ -357,6 +392,14 @@ def main() -> None:
                   + " | ".join(_fmt(v) for v in plain) + " |")
     print("\nanswer s: the gateway's gate + match + decide, plain Splink's data preparation + "
           "block + predict + decide; total s adds training (done once, reused).")
+    for size, rs in results.items():
+        b = rs.get("blocking", {})
+        if "rules" in b:
+            print(f"\ncandidate rules at {size:,}: {b['pairs']:,} pairs ({b['per_request']} per "
+                  f"request), {b['true_pairs']:,} true pairs, {b['missed']:,} missed")
+            for name, r in b["rules"].items():
+                print(f"  {name:10s} pairs {r['pairs']:>12,}  true {r['true_pairs']:>10,}  "
+                      f"only this rule {r['only_this_rule']:>8,}")
     for size, rs in results.items():
         s, ix = rs.get("single", {}), rs.get("index", {})
         print(f"\n{size:,} taxpayers: master index {ix.get('seconds')} s "
