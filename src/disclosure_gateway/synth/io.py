@@ -238,7 +238,9 @@ def write_batch(
         pq.write_table(truth, tmp / TRUTH_FILE, compression="zstd")
         key_id = sign_with.key_id if sign_with else UNSIGNED_KEY_ID
         manifest = build_manifest(
-            records_path, agreement=agreement, requester_key_id=key_id, batch_id=batch_id, created=created
+            records_path, agreement=agreement, requester_key_id=key_id, batch_id=batch_id,
+            # the batch is judged on its manifest date: a batch made for a past day says so
+            created=created or (_noon_utc(batch_date) if batch_date else None),
         )
         write_manifest(tmp, manifest)
         if sign_with:
@@ -267,3 +269,8 @@ def write_batch(
         corruptions=corruptions,
         seconds=round(time.perf_counter() - began, 3),
     )
+
+
+def _noon_utc(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, 0, tzinfo=UTC)
+
