@@ -3,7 +3,7 @@ gate judges every request (removal order finality, periods) on the manifest date
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from disclosure_gateway.intake.manifest import read_manifest
@@ -19,4 +19,4 @@ def test_manifest_created_is_the_batch_date(master_index: MasterIndex, tmp_path:
 def test_without_a_batch_date_the_manifest_is_dated_now(master_index: MasterIndex,
                                                         tmp_path: Path) -> None:
     write_batch(tmp_path / "b", master_index, 50, seed=3)
-    assert read_manifest(tmp_path / "b").created.date() == date.today()
+    assert read_manifest(tmp_path / "b").created.date() == datetime.now(UTC).date()
