@@ -33,6 +33,7 @@ from .agreement import Agreement
 from .contracts import REQUEST_COLUMNS
 from .errors import BatchRefused, InputError
 from .faults import crash_point
+from .gate.history import HistoryEntries
 from .gate.rules import GateResult, check_records
 from .intake.batch_checks import AcceptedBatch, check_batch
 from .intake.manifest import Manifest, read_manifest
@@ -89,12 +90,16 @@ def _refuse_batch(ctx: Context, manifest: Manifest | None, e: BatchRefused, now:
         ctx.ledger.append(s, EventType.BATCH_REFUSED, payload, time=now)
 
 
-def _request_rows(df: pd.DataFrame, gate: GateResult) -> Iterator[dict[str, Any]]:
-    entries = gate.history_entries()
-    accepted = gate.accepted
-    records = df.to_dict(orient="records")
-    for i, (rec, (rid, reasons)) in enumerate(zip(records, gate.iter_reasons(), strict=True)):
-        row = {c: (rec[c] if rec[c] != "" else None) for c in REQUEST_COLUMNS}
+def _request_rows(df: pd.DataFrame, gate: GateResult, entries: HistoryEntries,
+                  reasons_of: list[tuple[str, tuple[str, ...]]]) -> Iterator[dict[str, Any]]:
+    accepted = gate.accepted.tolist()
+    # column lists, not per-record dicts from the frame (to_dict boxed every value)
+    columns = [df[c].tolist() for c in REQUEST_COLUMNS]
+    if len(reasons_of) != len(df):
+        raise ValueError("gate result and records differ in length")
+    for i, values in enumerate(zip(*columns, strict=True)):
+        rid, reasons = reasons_of[i]
+        row = {c: (v if v != "" else None) for c, v in zip(REQUEST_COLUMNS, values, strict=True)}
         row["request_id"] = rid
         row["seq"] = i
         row["status"] = "eligible" if accepted[i] else "refused"
@@ -162,15 +167,18 @@ def gate_and_store(ctx: Context, records: pd.DataFrame, *, batch_id: str, reques
                                                    "requester_id": requester_id,
                                                    "result": "valid"}),
         ], time=now)
-        store_requests.insert_requests(s, batch_id=batch_id, rows=_request_rows(records, gate))
+        entries = gate.history_entries()  # keyed digests: computed once, used twice
+        reasons_of = list(gate.iter_reasons())
+        store_requests.insert_requests(s, batch_id=batch_id,
+                                       rows=_request_rows(records, gate, entries, reasons_of))
         refused = [
             NewEvent(EventType.RECORD_REFUSED, {
                 **common, "request": ctx.request_key(batch_id, rid),
                 "reason_codes": list(reasons)})
-            for rid, reasons in gate.iter_reasons() if reasons
+            for rid, reasons in reasons_of if reasons
         ]
         ctx.ledger.append_many(s, refused, time=now)
-        record_history(s, batch_id=batch_id, on=batch_date, entries=gate.history_entries())
+        record_history(s, batch_id=batch_id, on=batch_date, entries=entries)
         crash_point("gate:in-transaction")
     crash_point("gate:committed")
     return gate
@@ -183,7 +191,8 @@ def _eligible_frame(ctx: Context, batch_id: str) -> pd.DataFrame:
     with ctx.store.reader() as s:
         rows = [
             {c: (getattr(r, c) or "") for c in REQUEST_COLUMNS}
-            for r in store_requests.iter_requests(s, batch_id=batch_id, statuses=["eligible"])
+            for r in store_requests.iter_requests(s, batch_id=batch_id, statuses=["eligible"],
+                                                  columns=REQUEST_COLUMNS)
         ]
     return pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
 
@@ -215,7 +224,11 @@ def match_and_decide(ctx: Context, batch: Batch, *, now: datetime,
     decisions: list[dict[str, Any]] = []
     events: list[NewEvent] = []
     reviews: list[str] = []
-    for r in results.to_dict(orient="records"):
+    n = len(results)
+    # one list per column rather than a dict per row (to_dict boxed every value)
+    columns = {c: results[c].tolist() for c in results.columns}
+    for i in range(n):
+        r = {c: values[i] for c, values in columns.items()}
         tin = r.get("tin") if isinstance(r.get("tin"), str) and r.get("tin") else None
         tin_key = ctx.tin_key(tin) if tin else None
         prob = _num(r.get("match_probability"))
@@ -298,11 +311,17 @@ def last_known_addresses(ctx: Context, tins: list[str]) -> dict[str, dict[str, s
     return {str(r[0]): {c: (r[i + 1] or "") for i, c in enumerate(_RAW_ADDRESS)} for r in rows}
 
 
+#: what answering needs of a decision (not the evidence documents)
+_DECISION_COLUMNS = ("request_id", "outcome", "candidate_tin", "address_result", "tin_key")
+#: what answering needs of a request
+_ANSWER_REQUEST_COLUMNS = ("request_id", "status", "reason_codes", "statute")
+
+
 def _final_outcomes(ctx: Context, batch_id: str) -> dict[str, dict[str, Any]]:
     """Per eligible request: its decision, with a closed review's outcome replacing 'review'."""
     out: dict[str, dict[str, Any]] = {}
     with ctx.store.reader() as s:
-        for d in iter_decisions(s, batch_id=batch_id):
+        for d in iter_decisions(s, batch_id=batch_id, columns=_DECISION_COLUMNS):
             row = dict(d)
             if row["outcome"] == "review":
                 item = find_review_item(s, batch_id=batch_id, request_id=row["request_id"])
@@ -324,19 +343,35 @@ def compute_answers(
                   if d["outcome"] == "match" and d.get("candidate_tin")]
     addresses = last_known_addresses(ctx, wanted)
     out = []
+    # answer_for depends on its arguments only: without an address, few distinct answers
+    memo: dict[tuple[Any, ...], Answer] = {}
     with ctx.store.reader() as s:
-        for req in store_requests.iter_requests(s, batch_id=batch.batch_id):
+        for req in store_requests.iter_requests(s, batch_id=batch.batch_id,
+                                                columns=_ANSWER_REQUEST_COLUMNS):
             d = decisions.get(req.request_id)
             if req.status == "refused":
-                ans = answer_for(mode=mode, refused_reasons=list(req.reason_codes))
+                key: tuple[Any, ...] = ("refused", *req.reason_codes)
+                ans = memo.get(key)
+                if ans is None:
+                    ans = memo[key] = answer_for(mode=mode,
+                                                 refused_reasons=list(req.reason_codes))
             elif d is None:
                 # An eligible record without a decision must not be answered as anything
                 # but "not confirmed"; it can only happen if matching was skipped.
                 ans = answer_for(mode=mode, outcome="no_match")
             else:
-                ans = answer_for(mode=mode, outcome=d["outcome"],
-                                 address_result=d.get("address_result"),
-                                 last_known_address=addresses.get(d.get("candidate_tin") or ""))
+                address = addresses.get(d.get("candidate_tin") or "")
+                if address is None:
+                    key = ("decided", d["outcome"], d.get("address_result"))
+                    ans = memo.get(key)
+                    if ans is None:
+                        ans = memo[key] = answer_for(mode=mode, outcome=d["outcome"],
+                                                     address_result=d.get("address_result"),
+                                                     last_known_address=None)
+                else:
+                    ans = answer_for(mode=mode, outcome=d["outcome"],
+                                     address_result=d.get("address_result"),
+                                     last_known_address=address)
             out.append((req, ans, d))
     return out
 
@@ -348,9 +383,7 @@ def respond(ctx: Context, batch: Batch, *, now: datetime, reissue: bool = False,
     answers = compute_answers(ctx, batch, agreement)
     progress("answer", 0, len(answers))
     with ctx.store.reader() as s:
-        already_disclosed = {
-            d.request_id for d in _disclosures_in(s, batch.batch_id)
-        }
+        already_disclosed = _disclosed_ids(s, batch.batch_id)
     with ctx.store.transaction() as s:
         version = store_batches.next_response_version(s, batch_id=batch.batch_id)
         answer_rows: list[dict[str, Any]] = []
@@ -390,10 +423,10 @@ def respond(ctx: Context, batch: Batch, *, now: datetime, reissue: bool = False,
     return version
 
 
-def _disclosures_in(s: Any, batch_id: str) -> list[Any]:
-    from .store.accounting import disclosures_in_batch
+def _disclosed_ids(s: Any, batch_id: str) -> set[str]:
+    from .store.accounting import disclosed_request_ids
 
-    return list(disclosures_in_batch(s, batch_id=batch_id))
+    return disclosed_request_ids(s, batch_id=batch_id)
 
 
 def response_dir(ctx: Context, batch_id: str) -> Path:
@@ -543,10 +576,14 @@ def summarise(ctx: Context, batch_id: str, *,
                      if batch.response_version else {})
         by_reason: dict[str, int] = {}
         probing = 0
-        for r in store_requests.iter_requests(s, batch_id=batch_id, statuses=["refused"]):
-            for c in r.reason_codes or []:
-                by_reason[c] = by_reason.get(c, 0) + 1
-            probing += "PROBING_SUSPECTED" in (r.reason_codes or [])
+        # counted in SQL per distinct list of codes, in order of first appearance in the
+        # file, so that the counts and the order of equal counts are those of a scan
+        for codes, n in store_requests.count_reason_lists(s, batch_id=batch_id,
+                                                          status="refused"):
+            for c in codes:
+                by_reason[c] = by_reason.get(c, 0) + n
+            if "PROBING_SUSPECTED" in codes:
+                probing += n
         review_open = count_open_items(s, batch_id=batch_id)
     out = BatchOutcome(
         batch_id=batch_id, status=batch.status, records=int(batch.record_count),

@@ -65,33 +65,47 @@ def insert_many_if_absent(db: Executor, table: Table, rows: Iterable[Mapping[str
     row must carry the same keys as the first (the repositories build full rows);
     Python-side column defaults are not applied.
     """
+    sent = 0
+    for chunk in chunks(rows, chunk_size):
+        names = list(chunk[0])
+        sent += insert_tuples(db, table, names, [tuple([r[n] for n in names]) for r in chunk],
+                              chunk_size=chunk_size)
+    return sent
+
+
+def insert_tuples(db: Executor, table: Table, names: Sequence[str],
+                  rows: Iterable[Sequence[Any]], *, chunk_size: int = CHUNK,
+                  if_absent: bool = True) -> int:
+    """Like :func:`insert_many_if_absent`, for rows given as value tuples in ``names``
+    order (no per-row dict); without ``if_absent``, a plain INSERT. Returns rows sent."""
     conn = db.connection() if isinstance(db, Session) else db
     dialect = conn.dialect
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    convert: list[Callable[[Any], Any] | None] = []
+    marks: list[str] = []
+    for col in (table.c[n] for n in names):
+        if isinstance(col.type, JSON):
+            # SQL NULL for None; PostgreSQL needs the text cast to json
+            convert.append(_json_param)
+            marks.append(mark if mark == "?" else f"{mark}::json")
+        else:
+            convert.append(col.type.dialect_impl(dialect).bind_processor(dialect))
+            marks.append(mark)
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+           f"VALUES ({', '.join(marks)})" + (" ON CONFLICT DO NOTHING" if if_absent else ""))
+    todo = [(i, f) for i, f in enumerate(convert) if f is not None]
     sent = 0
     for chunk in chunks(rows, chunk_size):
-        names = list(chunk[0])
-        cols = [table.c[n] for n in names]
-        convert: list[Callable[[Any], Any] | None] = []
-        marks: list[str] = []
-        for col in cols:
-            if isinstance(col.type, JSON):
-                # SQL NULL for None; PostgreSQL needs the text cast to json
-                convert.append(_json_param)
-                marks.append(mark if mark == "?" else f"{mark}::json")
-            else:
-                convert.append(col.type.dialect_impl(dialect).bind_processor(dialect))
-                marks.append(mark)
-        sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-               f"VALUES ({', '.join(marks)}) ON CONFLICT DO NOTHING")
-        todo = [(i, f) for i, f in enumerate(convert) if f is not None]
-        params = []
-        for r in chunk:
-            row = [r[n] for n in names]
-            for i, f in todo:
-                row[i] = f(row[i])
-            params.append(tuple(row))
+        if todo:
+            params = []
+            for r in chunk:
+                row = list(r)
+                for i, f in todo:
+                    row[i] = f(row[i])
+                params.append(tuple(row))
+        else:
+            params = [tuple(r) for r in chunk]
         conn.exec_driver_sql(sql, params)
         sent += len(params)
     return sent
@@ -176,6 +190,9 @@ def _is_int(col: Column[Any]) -> bool:
 
 def check_keys(row: Mapping[str, Any], allowed: Sequence[str] | frozenset[str], *,
                what: str) -> None:
-    unknown = set(row) - set(allowed)
+    known = allowed if isinstance(allowed, frozenset) else frozenset(allowed)
+    if known.issuperset(row):  # the common case, without building sets per row
+        return
+    unknown = set(row) - known
     if unknown:
         raise InputError(f"unknown {what} field(s): {', '.join(sorted(unknown))}")

@@ -69,6 +69,11 @@ def disclosures_in_batch(s: Session, *, batch_id: str,
     return list(s.scalars(q.order_by(Disclosure.id)))
 
 
+def disclosed_request_ids(s: Session, *, batch_id: str) -> set[str]:
+    """Requests of the batch with a disclosure accounted for (ids only, no ORM objects)."""
+    return {str(r) for r in s.scalars(select(_T.c.request_id).where(_T.c.batch_id == batch_id))}
+
+
 def count_disclosures(s: Session, *, start: datetime, end: datetime,
                       by: str) -> dict[str | None, int]:
     """Disclosures with start <= disclosed_at < end, counted per value of column ``by``."""

@@ -16,7 +16,7 @@ from sqlalchemy import Column, Date, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session
 
 from ..gate.history import PROBE_DIMENSIONS, HistoryEntries, ProbeDimension
-from ._sql import chunks
+from ._sql import chunks, insert_tuples
 
 # Core table (not a mapped model): nothing reads it but this adapter.
 _META = MetaData()
@@ -30,31 +30,28 @@ HISTORY = Table(
     Column("on_date", Date, nullable=False),
 )
 _LOOKUP_CHUNK = 500
+_HISTORY_COLUMNS = ("batch_id", "kind", "group_key", "variant", "on_date")
 
 
 def record_history(s: Session, *, batch_id: str, on: date, entries: HistoryEntries) -> int:
     """Add one gated batch's digests; returns rows written."""
 
-    def rows() -> Iterator[dict[str, Any]]:
+    def rows() -> Iterator[tuple[Any, ...]]:
         for ident, fp, ok in zip(entries.identity, entries.fingerprint, entries.accepted,
                                  strict=True):
             if ok:
-                yield {"batch_id": batch_id, "kind": "identity", "group_key": ident,
-                       "variant": None, "on_date": on}
+                yield (batch_id, "identity", ident, None, on)
             else:
-                yield {"batch_id": batch_id, "kind": "refused", "group_key": fp,
-                       "variant": None, "on_date": on}
+                yield (batch_id, "refused", fp, None, on)
         for dimension, pairs in entries.probe.items():
             for pair in pairs:
                 if pair is not None:
-                    yield {"batch_id": batch_id, "kind": dimension, "group_key": pair[0],
-                           "variant": pair[1], "on_date": on}
+                    yield (batch_id, dimension, pair[0], pair[1], on)
 
-    n = 0
-    for chunk in chunks(rows(), 10_000):
-        s.execute(HISTORY.insert(), chunk)
-        n += len(chunk)
-    return n
+    # tuples straight to the DBAPI's executemany (Core's per-row parameter work cost
+    # more than the insert); a plain INSERT, as before: the rows have no natural key
+    return insert_tuples(s, HISTORY, _HISTORY_COLUMNS, rows(), chunk_size=10_000,
+                         if_absent=False)
 
 
 class StoreHistory:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import Text, and_, bindparam, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from ..errors import InputError, NotFound
@@ -131,6 +132,22 @@ def count_by_status(s: Session, *, batch_id: str) -> dict[str, int]:
     rows = s.execute(select(_T.c.status, func.count()).where(_T.c.batch_id == batch_id)
                      .group_by(_T.c.status))
     return {status: int(n) for status, n in rows}
+
+
+def count_reason_lists(s: Session, *, batch_id: str,
+                       status: str | None = None) -> list[tuple[list[str], int]]:
+    """(reason codes, how many requests carry exactly that list), counted in SQL.
+
+    In order of each list's first request in the file (``seq``), so a caller
+    can count per code as a scan in file order would, without reading every row.
+    """
+    codes = cast(_T.c.reason_codes, Text)
+    q = (select(codes, func.count(), func.min(_T.c.seq).label("first"))
+         .where(_T.c.batch_id == batch_id))
+    if status is not None:
+        q = q.where(_T.c.status == status)
+    rows = s.execute(q.group_by(codes).order_by("first"))
+    return [(list(json.loads(text)) if text else [], int(n)) for text, n, _first in rows]
 
 
 def count_requests(s: Session, *, batch_id: str) -> int:
