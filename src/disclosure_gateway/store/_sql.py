@@ -87,7 +87,7 @@ def insert_tuples(db: Executor, table: Table, names: Sequence[str],
     for col in (table.c[n] for n in names):
         if isinstance(col.type, JSON):
             # SQL NULL for None; PostgreSQL needs the text cast to json
-            convert.append(_json_param)
+            convert.append(_json_binder())
             marks.append(mark if mark == "?" else f"{mark}::json")
         else:
             convert.append(col.type.dialect_impl(dialect).bind_processor(dialect))
@@ -109,6 +109,21 @@ def insert_tuples(db: Executor, table: Table, names: Sequence[str],
         conn.exec_driver_sql(sql, params)
         sent += len(params)
     return sent
+
+
+def _json_binder() -> Callable[[Any], str | None]:
+    """_json_param that serialises the same object given again in a row (one
+    ``thresholds`` dict shared by every decision of a batch) only once."""
+    last: list[Any] = [None, None]  # the object (kept alive, so its id stays its own), text
+
+    def bind(value: Any) -> str | None:
+        if value is last[0] and isinstance(value, dict | list):
+            return cast(str, last[1])
+        text = _json_param(value)
+        last[0], last[1] = value, text
+        return text
+
+    return bind
 
 
 def _json_param(value: Any) -> str | None:
