@@ -16,9 +16,16 @@ rule is tested directly.
    master file matched to one who is: surname and address agree and outweigh a
    wrong first name and birth date. Neither surname nor address may carry an
    automatic link. Exact agreement (or a known nickname) is evidence; an
-   approximate one (one edit, transposed day/month, one part off) counts only
-   when the other of the two agrees exactly or the TIN agrees;
-5. no generational-suffix conflict (JR against SR at one address).
+   approximate one (one edit, transposed day/month, one part off by one) counts
+   only when the other of the two agrees exactly or the TIN agrees — and an
+   approximate first name only when the request's name is not itself another
+   taxpayer's given name (DONALF is a typo of DONALD; RONALD is someone else);
+5. the namesake guard: an agreeing TIN, or the request's address is one the
+   master holds for the candidate (house number and street of the last known
+   or an earlier address). At ten million taxpayers the same given name, surname
+   and birth date occur by chance; name and birth date alone never link
+   automatically;
+6. no generational-suffix conflict (JR against SR at one address).
 
 A best candidate at or above ``review_threshold`` that fails any of these goes to
 clerical review, with the reasons — except one on which neither the given name,
@@ -91,6 +98,7 @@ NEAR_TIE = "NEAR_TIE"
 TIN_CONFLICT = "TIN_CONFLICT"
 NO_GIVEN_NAME_EVIDENCE = "NO_GIVEN_NAME_EVIDENCE"
 NO_BIRTH_DATE_EVIDENCE = "NO_BIRTH_DATE_EVIDENCE"
+NO_ADDRESS_EVIDENCE = "NO_ADDRESS_EVIDENCE"
 SUFFIX_CONFLICT = "SUFFIX_CONFLICT"
 AUTO_MATCH = "AUTO_MATCH"
 
@@ -104,6 +112,8 @@ DECISION_REASONS: dict[str, str] = {
     TIN_CONFLICT: "the request's TIN differs from the candidate's",
     NO_GIVEN_NAME_EVIDENCE: "the given names do not agree well enough (household guard)",
     NO_BIRTH_DATE_EVIDENCE: "the birth dates do not agree well enough (household guard)",
+    NO_ADDRESS_EVIDENCE: "no agreeing TIN and the address is none the master holds for the "
+                         "candidate: name and birth date alone (namesake guard)",
     SUFFIX_CONFLICT: "generational suffixes differ (JR/SR)",
     AUTO_MATCH: "every condition for an automatic match holds",
 }
@@ -119,6 +129,8 @@ class Candidate:
     dob: Evidence
     tin: Tin = Tin.ABSENT
     suffix_conflict: bool = False
+    #: the request's house number and street are ones the master holds for the candidate
+    address_held: bool = True
 
 
 @dataclass(frozen=True)
@@ -161,6 +173,8 @@ def decide(best: Candidate | None, second_weight: float | None, t: Thresholds) -
         held.append(NO_GIVEN_NAME_EVIDENCE)
     if not birth_date_evidence(best):
         held.append(NO_BIRTH_DATE_EVIDENCE)
+    if best.tin is not Tin.AGREES and not best.address_held:
+        held.append(NO_ADDRESS_EVIDENCE)
     if best.suffix_conflict:
         held.append(SUFFIX_CONFLICT)
     if held:

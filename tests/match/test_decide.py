@@ -119,3 +119,13 @@ def test_tin_agreement(req: str | None, cand_tin: str, state: Tin) -> None:
 )
 def test_suffix_conflict(a: str | None, b: str | None, conflict: bool) -> None:
     assert suffix_conflict(a, b) is conflict
+
+
+def test_namesake_guard_needs_a_held_address_or_the_tin() -> None:
+    far = cand(p=0.999, given=S, dob=S)
+    far = Candidate(far.match_probability, far.match_weight, S, S, Tin.ABSENT, False,
+                    address_held=False)
+    d = decide(far, None, T)
+    assert (d.outcome, d.reasons) == (Outcome.REVIEW, ("NO_ADDRESS_EVIDENCE",))
+    with_tin = Candidate(0.999, 20.0, S, S, Tin.AGREES, False, address_held=False)
+    assert decide(with_tin, None, T).outcome is Outcome.MATCH

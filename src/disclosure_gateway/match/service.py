@@ -114,12 +114,16 @@ def _level_case(comparison: Mapping[str, Any]) -> str:
     return "CASE " + " ".join(parts) + " END"
 
 
-def _class_case(level_sql: str, strong: tuple[str, ...], weak: tuple[str, ...]) -> str:
-    def lst(xs: tuple[str, ...]) -> str:
-        return ", ".join("'" + x.replace("'", "''") + "'" for x in xs)
+def _lst(xs: tuple[str, ...]) -> str:
+    return ", ".join("'" + x.replace("'", "''") + "'" for x in xs)
 
-    return (f"CASE WHEN {level_sql} IN ({lst(strong)}) THEN 'strong' "
-            f"WHEN {level_sql} IN ({lst(weak)}) THEN 'weak' ELSE 'none' END")
+
+def _class_case(level_sql: str, strong: tuple[str, ...], weak: tuple[str, ...], *,
+                weak_only_if: str = "TRUE") -> str:
+    """SQL: the evidence class (strong / weak / none) of a comparison level."""
+    return (f"CASE WHEN {level_sql} IN ({_lst(strong)}) THEN 'strong' "
+            f"WHEN {level_sql} IN ({_lst(weak)}) AND {weak_only_if} THEN 'weak' "
+            f"ELSE 'none' END")
 
 
 def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_persons: str,
@@ -159,13 +163,17 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
             SELECT b.rid, {lr}
             FROM b JOIN {req_model} q ON q.uid = b.rid JOIN {master_persons} p ON p.uid = b.mid
         ), lv AS (
-            SELECT rid, {levels} FROM lr
+            SELECT rid, {levels}, tf_given_l IS NULL AS given_unknown FROM lr
         ), counts AS (
             SELECT rid, count(*) AS candidates FROM {pairs} GROUP BY rid
         )
         SELECT n.uid AS rid, b.mid, b.match_probability, b.match_weight, b.second_weight,
-               {_class_case("lv.lvl_given", S.GIVEN_STRONG_LEVELS, S.GIVEN_WEAK_LEVELS)},
+               {_class_case("lv.lvl_given", S.GIVEN_STRONG_LEVELS, S.GIVEN_WEAK_LEVELS,
+                            weak_only_if="lv.given_unknown")},
                {_class_case("lv.lvl_dob", S.DOB_STRONG_LEVELS, S.DOB_WEAK_LEVELS)},
+               coalesce(lv.lvl_house IN ({_lst(S.HOUSE_EVIDENCE_LEVELS)})
+                        AND lv.lvl_street IN ({_lst(S.STREET_EVIDENCE_LEVELS)}), FALSE)
+                   AS address_held,
                n.tin AS q_tin, p.tin AS p_tin, n.suffix AS q_suffix, p.suffix AS p_suffix,
                coalesce(c.candidates, 0) AS candidates,
                CASE WHEN b.mid IS NOT NULL THEN {evidence} END AS evidence,
@@ -180,9 +188,9 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
 
 
 #: positions in a row of ``_finish_sql`` (kept in step with its SELECT list)
-_F_RID, _F_MID, _F_P, _F_W, _F_SECOND, _F_GIVEN, _F_DOB = range(7)
-_F_QTIN, _F_PTIN, _F_QSUF, _F_PSUF, _F_CANDIDATES, _F_EVIDENCE = range(7, 13)
-_F_ADDR = 13  # then q_<field>, p_<field> for each of _ADDRESS_FIELDS
+_F_RID, _F_MID, _F_P, _F_W, _F_SECOND, _F_GIVEN, _F_DOB, _F_HELD = range(8)
+_F_QTIN, _F_PTIN, _F_QSUF, _F_PSUF, _F_CANDIDATES, _F_EVIDENCE = range(8, 14)
+_F_ADDR = 14  # then q_<field>, p_<field> for each of _ADDRESS_FIELDS
 
 
 def _address_pair(row: tuple[Any, ...]) -> tuple[Address, Address]:
@@ -219,6 +227,7 @@ def _decided(row: tuple[Any, ...], t: Thresholds) -> tuple[Any, ...]:
         dob=Evidence(row[_F_DOB]),
         tin=tin_agreement(row[_F_QTIN], row[_F_PTIN]),
         suffix_conflict=suffix_conflict(row[_F_QSUF], row[_F_PSUF]),
+        address_held=bool(row[_F_HELD]),
     )
     second = row[_F_SECOND]
     d = decide(best, None if second is None else float(second), t)

@@ -98,10 +98,20 @@ _DOB_TRANSPOSED = (
     f"{_part(_Y, 'l')} = {_part(_Y, 'r')} AND {_part(_M, 'l')} = {_part(_D, 'r')} "
     f"AND {_part(_D, 'l')} = {_part(_M, 'r')}"
 )
+def _off_by_one(part: str) -> str:
+    return f"abs(TRY_CAST({_part(part, 'l')} AS INTEGER) - TRY_CAST({_part(part, 'r')} AS INTEGER)) = 1"
+
+
+def _same(part: str) -> str:
+    return f"{_part(part, 'l')} = {_part(part, 'r')}"
+
+
+#: two parts equal, the third off by one (a slip, not another person's birthday:
+#: parents and children often share a day and month, never a day, month and year±1)
 _DOB_ONE_PART_OFF = (
-    f"(CAST({_part(_Y, 'l')} = {_part(_Y, 'r')} AS INTEGER) "
-    f"+ CAST({_part(_M, 'l')} = {_part(_M, 'r')} AS INTEGER) "
-    f"+ CAST({_part(_D, 'l')} = {_part(_D, 'r')} AS INTEGER)) = 2"
+    f"({_same(_Y)} AND {_same(_M)} AND {_off_by_one(_D)}) OR "
+    f"({_same(_Y)} AND {_same(_D)} AND {_off_by_one(_M)}) OR "
+    f"({_same(_M)} AND {_same(_D)} AND {_off_by_one(_Y)})"
 )
 
 #: the comparisons, in Splink's settings format (DuckDB dialect)
@@ -149,12 +159,12 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
     },
     {
         "output_column_name": "dob",
-        "comparison_description": "date of birth: exact, day/month transposed, one part off",
+        "comparison_description": "date of birth: exact, day/month transposed, one part off by one",
         "comparison_levels": [
             _null("dob"),
             _level("exact", '"dob_l" = "dob_r"', 0.94, 4e-5),
             _level("day and month transposed", _DOB_TRANSPOSED, 0.03, 1e-6),
-            _level("one part off", _DOB_ONE_PART_OFF, 0.02, 0.003),
+            _level("one part off by one", _DOB_ONE_PART_OFF, 0.02, 0.0003),
             _level("different", "ELSE", 0.01, 0.997),
         ],
     },
@@ -224,13 +234,21 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
     },
 )
 
-#: given-name levels that are strong / weak first-name evidence for the household guard
+#: given-name levels that are strong / weak first-name evidence for the household guard;
+#: a weak level counts only where the request's given name is not itself a taxpayer's
+#: given name (a typo — DONALF for DONALD — not another name: RONALD)
 GIVEN_STRONG_LEVELS: tuple[str, ...] = ("exact", "swapped with family name", "nickname")
 GIVEN_WEAK_LEVELS: tuple[str, ...] = ("one edit", "swapped, approximately",
                                       "Jaro-Winkler >= 0.92")
 #: birth-date levels that are strong / weak birth-date evidence
 DOB_STRONG_LEVELS: tuple[str, ...] = ("exact",)
-DOB_WEAK_LEVELS: tuple[str, ...] = ("day and month transposed", "one part off")
+DOB_WEAK_LEVELS: tuple[str, ...] = ("day and month transposed", "one part off by one")
+#: house-number and street levels that together are address evidence (the request's
+#: address is one the master holds for the candidate): without an agreeing TIN, name
+#: and birth date alone do not link automatically — at ten million taxpayers the
+#: same given name, surname and birth date occur by chance
+HOUSE_EVIDENCE_LEVELS: tuple[str, ...] = ("exact", "an earlier address")
+STREET_EVIDENCE_LEVELS: tuple[str, ...] = ("exact", "an earlier address", "Jaro-Winkler >= 0.90")
 
 
 # --- candidate keys (our blocking, in front of Splink) --------------------------
@@ -349,6 +367,9 @@ def settings_document() -> dict[str, Any]:
         "evidence_levels": {
             "given": {"strong": list(GIVEN_STRONG_LEVELS), "weak": list(GIVEN_WEAK_LEVELS)},
             "dob": {"strong": list(DOB_STRONG_LEVELS), "weak": list(DOB_WEAK_LEVELS)},
+            "address": {"house": list(HOUSE_EVIDENCE_LEVELS),
+                        "street": list(STREET_EVIDENCE_LEVELS)},
+            "weak_given_only_for_unknown_names": True,
         },
     }
 
