@@ -190,13 +190,17 @@ def gate_and_store(ctx: Context, records: pd.DataFrame, *, batch_id: str, reques
 
 
 def _eligible_frame(ctx: Context, batch_id: str) -> pd.DataFrame:
+    names = list(REQUEST_COLUMNS)
+    data: dict[str, list[Any]] = {c: [] for c in names}
+    appenders = [(c, data[c].append) for c in names]
     with ctx.store.reader() as s:
-        rows = [
-            {c: (getattr(r, c) or "") for c in REQUEST_COLUMNS}
-            for r in store_requests.iter_requests(s, batch_id=batch_id, statuses=["eligible"],
-                                                  columns=REQUEST_COLUMNS)
-        ]
-    return pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
+        for r in store_requests.iter_requests(s, batch_id=batch_id, statuses=["eligible"],
+                                              columns=REQUEST_COLUMNS):
+            for c, add in appenders:
+                add(r[c] or "")
+    if not data[names[0]]:
+        return pd.DataFrame([], columns=names)  # object columns, as from no rows
+    return pd.DataFrame(data, columns=names)
 
 
 def _thresholds(agreement: Agreement) -> dict[str, Any]:

@@ -87,16 +87,17 @@ def insert_tuples(db: Executor, table: Table, names: Sequence[str],
     for col in (table.c[n] for n in names):
         if isinstance(col.type, JSON):
             # SQL NULL for None; PostgreSQL needs the text cast to json
-            convert.append(_json_binder())
+            convert.append(_json_param)
             marks.append(mark if mark == "?" else f"{mark}::json")
         else:
             convert.append(col.type.dialect_impl(dialect).bind_processor(dialect))
             marks.append(mark)
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
            f"VALUES ({', '.join(marks)})" + (" ON CONFLICT DO NOTHING" if if_absent else ""))
-    todo = [(i, f) for i, f in enumerate(convert) if f is not None]
+    base = [(i, f) for i, f in enumerate(convert) if f is not None]
     sent = 0
     for chunk in chunks(rows, chunk_size):
+        todo = [(i, _same_as_last(f)) for i, f in base]
         if todo:
             params = []
             for r in chunk:
@@ -111,17 +112,21 @@ def insert_tuples(db: Executor, table: Table, names: Sequence[str],
     return sent
 
 
-def _json_binder() -> Callable[[Any], str | None]:
-    """_json_param that serialises the same object given again in a row (one
-    ``thresholds`` dict shared by every decision of a batch) only once."""
-    last: list[Any] = [None, None]  # the object (kept alive, so its id stays its own), text
+_UNSET = object()
 
-    def bind(value: Any) -> str | None:
-        if value is last[0] and isinstance(value, dict | list):
-            return cast(str, last[1])
-        text = _json_param(value)
-        last[0], last[1] = value, text
-        return text
+
+def _same_as_last(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` that converts the very object it was just given only once: the
+    batch's one ``now`` or date in every row, one ``thresholds`` dict per decision.
+    Made afresh per chunk, whose rows are whole before any is converted."""
+    last: list[Any] = [_UNSET, None]  # the object (kept alive: its id stays its own), result
+
+    def bind(value: Any) -> Any:
+        if value is last[0]:
+            return last[1]
+        out = convert(value)
+        last[0], last[1] = value, out
+        return out
 
     return bind
 
