@@ -9,8 +9,8 @@ sorted; a request's keys are computed by the same SQL.
 Two ways to the same set:
 
 - ``batch_pairs``: a hash join of all requests' keys with the master's keys;
-- ``single_pairs``: one request's dozen keys looked up through DuckDB's zone maps
-  (a few milliseconds against a 10-million-taxpayer index, no scan).
+- ``single_pairs``: one request's dozen keys looked up through the keys' ART
+  index (a few milliseconds against a 10-million-taxpayer index, no scan).
 
 Both give exactly the pairs sharing at least one key, so a request alone and a
 request in a batch are scored against the same candidates.
@@ -104,8 +104,8 @@ def single_pairs(con: duckdb.DuckDBPyConnection, request: str, out: str, candida
                  schema: str = "m") -> int:
     """Pairs for the one request in ``request`` and its candidates' master rows
     (table ``candidates``, engine layout plus ``source_dataset``); returns the
-    number of candidates. Literal key and uid lists let DuckDB prune by zone maps
-    (the keys and persons tables are stored sorted), so nothing is scanned."""
+    number of candidates. Literal key and uid lists let DuckDB use the tables' ART
+    indexes, so nothing is scanned."""
     key_rows = con.execute(
         f"SELECT DISTINCT k, uid, rule FROM ({request_keys_sql(request, side='request')})"
     ).fetchall()

@@ -4,7 +4,7 @@
 request, the interactive lane) run the same steps on the same code:
 
 1. normalise the requests (``normalise.records``, the master's own normaliser);
-2. find candidates (``candidates``: batch hash join, or zone-map lookups);
+2. find candidates (``candidates``: batch hash join, or index lookups);
 3. score the candidate pairs with the trained model (the linkage port);
 4. per request, take the best candidate and the runner-up, evaluate the
    comparison levels the guards need, and apply the pure rules of ``decide``:
