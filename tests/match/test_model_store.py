@@ -72,3 +72,12 @@ def test_settings_hash_changes_with_any_rule() -> None:
     finally:
         S.MAX_BLOCK_SIZE = original
     assert S.settings_hash() == before
+
+
+def test_splink_settings_are_copies_the_rules_cannot_be_changed_through() -> None:
+    before = S.settings_hash()
+    model = S.splink_settings(1e-6)
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            level["m_probability"] = 0.5
+    assert S.settings_hash() == before

@@ -18,6 +18,7 @@ never starts from nothing); training replaces them.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -348,7 +349,9 @@ def splink_settings(prior: float) -> dict[str, Any]:
         "link_type": "link_only",
         "unique_id_column_name": UNIQUE_ID,
         "probability_two_random_records_match": prior,
-        "comparisons": [dict(c) for c in COMPARISONS],
+        # deep copies: Splink and callers fill in m/u values in place, and the
+        # module's comparisons are what settings_hash() (and every model) is bound to
+        "comparisons": copy.deepcopy(list(COMPARISONS)),
         "blocking_rules_to_generate_predictions": [],
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
