@@ -21,8 +21,8 @@ from disclosure_gateway.services import users as user_service
 from disclosure_gateway.services.context import Context, open_context
 
 #: small enough to build in seconds, large enough to hold a review item or two
-TAXPAYERS = 4000
-REQUESTS = 400
+TAXPAYERS = 20_000  # big enough that the seeded batch always holds review items
+REQUESTS = 2_000
 SEED = 2025
 
 _template: Path | None = None
