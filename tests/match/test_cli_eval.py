@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from typer.testing import CliRunner
 
 from disclosure_gateway.cli.main import app
@@ -43,3 +44,29 @@ def test_eval_needs_a_truth_file(tmp_path: Path) -> None:
     (tmp_path / "batch").mkdir()
     res = CliRunner().invoke(app, ["eval", str(tmp_path / "batch"), "-w", str(ws.root)])
     assert "no truth file" in str(res.exception)
+
+
+def test_eval_scores_a_results_file(synthetic: dict[str, Any], tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    agreement, _ = install_reference_for_demo(ws)
+    shutil.copytree(synthetic["master_dir"], ws.master_dir, dirs_exist_ok=True)
+    batch = tmp_path / "batch"
+    write_batch(batch, synthetic["source"], 50, seed=6, agreement=agreement,
+                batch_date=date(2026, 3, 2), fmt="csv")
+    truth = pd.read_parquet(batch / "truth.parquet")
+    results = tmp_path / "results.csv"
+    # Everyone matched to their true taxpayer, address confirmed: the gateway never does
+    # this for absent people, but the arithmetic must count it as written.
+    pd.DataFrame({"request_id": truth.request_id, "tin": truth.true_tin,
+                  "outcome": truth.true_tin.notna().map({True: "match", False: "no_match"}),
+                  "address_result": "same"}).to_csv(results, index=False)
+    res = CliRunner().invoke(app, ["eval", str(batch), "-w", str(ws.root), "--results",
+                                   str(results), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout[res.stdout.index("{"):])
+    ours = doc["ours"]["overall"]
+    assert doc["source"].startswith("results file")
+    assert ours["recall"] == 1.0 and ours["wrongful_matches"] == 0
+    moved = ((truth.defects.apply(len) == 0) & truth.true_tin.notna()
+             & ~truth.address_is_last_known.astype(bool)).sum()
+    assert ours["wrongful_confirmations"] == moved
