@@ -23,6 +23,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ..contracts import LINKAGE_COLUMNS
 from .addresses import (
     _FOLD_DROP,
     HOUSE_RE,
@@ -60,19 +61,9 @@ NORM_COLUMNS: tuple[str, ...] = (
     "zip5",
 )
 
-#: raw columns a source relation must have (any may hold nulls)
-SOURCE_COLUMNS: tuple[str, ...] = (
-    "first_name",
-    "middle_name",
-    "last_name",
-    "dob",
-    "tin",
-    "address_line1",
-    "address_line2",
-    "city",
-    "state",
-    "zip",
-)
+#: raw columns a source relation must have (any may hold nulls): the linkage
+#: contract's person columns, shared by requests and the master file
+SOURCE_COLUMNS: tuple[str, ...] = tuple(c for c in LINKAGE_COLUMNS if c != "record_id")
 
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "UINTEGER")
 
