@@ -21,6 +21,7 @@ before any answer leaves, and a recipient not in good standing gets no answer.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -285,8 +286,6 @@ def _num(v: Any) -> float | None:
 
 
 def _json_obj(v: Any) -> dict[str, Any]:
-    import json
-
     if isinstance(v, dict):
         return v
     if isinstance(v, str) and v:
@@ -565,8 +564,6 @@ def _publish_if_needed(ctx: Context, batch: Batch, *, now: datetime) -> dict[str
 
     manifest_path = response_dir(ctx, batch.batch_id) / RESPONSE_MANIFEST
     if manifest_path.exists():
-        import json
-
         current = json.loads(manifest_path.read_text(encoding="utf-8"))
         if current.get("response_version") == batch.response_version and _response_logged(
                 ctx, batch.batch_id, int(batch.response_version)):
