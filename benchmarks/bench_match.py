@@ -4,9 +4,10 @@ For each master size (default 1M, 5M and 10M taxpayers) with a proportional
 batch (0.128 requests per taxpayer: 1.28M at 10M), in the same run:
 
 - **gateway**: master index build (once; not part of answering), model training,
-  then gate + match + decide over the batch (block = normalise + candidate keys,
-  predict = Splink scoring of the candidate pairs, decide = the pure rule and the
-  address check), and the single-request lane's latency on a sample;
+  the legal gate (timed on its own: plain Splink has none), then match + decide
+  over the accepted requests (block = normalise + candidate keys, predict =
+  Splink scoring of the candidate pairs, decide = the pure rule and the address
+  check), and the single-request lane's latency on a sample;
 - **plain Splink** configured as in the linkage notes: one row per taxpayer (the
   last known address), columns as given (upper-cased), the library's comparisons
   (first and last name with term frequencies, birth date, TIN, address line
@@ -116,24 +117,37 @@ def _truth_scores(outcomes: Any, truth: Any) -> dict[str, Any]:
             "confirmation_recall": c.confirmation_recall}
 
 
-def phase_match(args: argparse.Namespace) -> dict[str, Any]:
-    import pandas as pd
-
+def phase_gate(args: argparse.Namespace) -> dict[str, Any]:
+    """The legal gate alone; the accepted requests go to ``accepted.parquet``."""
     from disclosure_gateway.gate import check_records
     from disclosure_gateway.intake.records import read_records
+    from disclosure_gateway.synth import reference_agreement
+
+    d = _dir(args)
+    records = read_records(d / "records.parquet")
+    t0 = time.perf_counter()
+    gate = check_records(records, reference_agreement(), request_date=BATCH_DATE)
+    seconds = time.perf_counter() - t0
+    records[gate.accepted].reset_index(drop=True).to_parquet(d / "accepted.parquet", index=False)
+    return {"phase": "gate", "seconds": round(seconds, 1), "requests": len(records),
+            "accepted": int(gate.accepted.sum()), "peak_gib": _peak_gib()}
+
+
+def phase_match(args: argparse.Namespace) -> dict[str, Any]:
+    """Match + decide the requests the gate accepted (linkage alone, like plain Splink's
+    phase); requests the gate refused are scored as refused."""
+    import pandas as pd
+
     from disclosure_gateway.match.model_store import load_model
     from disclosure_gateway.match.service import Matcher
     from disclosure_gateway.synth import reference_agreement
 
     d = _dir(args)
-    agreement = reference_agreement()
-    records = read_records(d / "records.parquet")
     marks: dict[str, float] = {}
     t_start = time.perf_counter()
-    gate = check_records(records, agreement, request_date=BATCH_DATE)
-    accepted = records[gate.accepted].reset_index(drop=True)
-    marks["gate"] = time.perf_counter()
-    matcher = Matcher(d / "ws" / "master", load_model(d / "ws" / "models"), agreement.matching)
+    accepted = pd.read_parquet(d / "accepted.parquet")
+    matcher = Matcher(d / "ws" / "master", load_model(d / "ws" / "models"),
+                      reference_agreement().matching)
 
     def progress(step: str) -> None:
         marks[step] = time.perf_counter()
@@ -142,18 +156,18 @@ def phase_match(args: argparse.Namespace) -> dict[str, Any]:
     t_end = time.perf_counter()
     comparisons = int(res["candidates"].sum())
     matcher.close()
-    refused = pd.DataFrame({"request_id": records.loc[~gate.accepted, "request_id"],
-                            "tin": None, "outcome": "rejected", "address_result": "unknown"})
-    outcomes = pd.concat([res[["request_id", "tin", "outcome", "address_result"]], refused])
     out = {
-        "phase": "match", "requests": len(records), "accepted": len(accepted),
-        "gate_s": round(marks["gate"] - t_start, 1),
-        "block_s": round(marks["score"] - marks["gate"], 1),
+        "phase": "match", "accepted": len(accepted),
+        "block_s": round(marks["score"] - t_start, 1),
         "predict_s": round(marks["decide"] - marks["score"], 1),
         "decide_s": round(t_end - marks["decide"], 1),
         "total_s": round(t_end - t_start, 1),
         "comparisons": comparisons, "peak_gib": _peak_gib(),
     }
+    ids = pd.read_parquet(d / "records.parquet", columns=["request_id"])["request_id"]
+    refused = pd.DataFrame({"request_id": ids[~ids.isin(accepted["request_id"])],
+                            "tin": None, "outcome": "rejected", "address_result": "unknown"})
+    outcomes = pd.concat([res[["request_id", "tin", "outcome", "address_result"]], refused])
     out |= _truth_scores(outcomes, pd.read_parquet(d / "truth.parquet"))
     return out
 
@@ -321,7 +335,8 @@ def phase_plain(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-PHASES = {"data": phase_data, "index": phase_index, "train": phase_train, "match": phase_match,
+PHASES = {"data": phase_data, "index": phase_index, "train": phase_train, "gate": phase_gate,
+          "match": phase_match,
           "single": phase_single, "blocking": phase_blocking, "plain": phase_plain}
 
 
@@ -360,7 +375,7 @@ def main() -> None:
         return
     results: dict[int, dict[str, dict[str, Any]]] = {}
     for size in args.sizes:
-        phases = ["data", "index", "train", "match", "single", "blocking"]
+        phases = ["data", "index", "train", "gate", "match", "single", "blocking"]
         phases += [] if args.skip_plain else ["plain"]
         results[size] = {}
         for ph in phases:
@@ -390,8 +405,11 @@ def main() -> None:
                      pl.get("wrongful_confirmations"), pl.get("review_share")]
             print(f"| {label} | plain Splink | "
                   + " | ".join(_fmt(v) for v in plain) + " |")
-    print("\nanswer s: the gateway's gate + match + decide, plain Splink's data preparation + "
-          "block + predict + decide; total s adds training (done once, reused).")
+    print("\nanswer s: linkage per batch — the gateway's normalise + candidates + score + decide "
+          "(block s is normalise + candidates), plain Splink's data preparation + block + "
+          "predict + decide; total s adds training. peak GiB: the gateway's larger of training "
+          "and matching, plain Splink's whole run. The gateway's legal gate (which plain Splink "
+          "does not do) is timed on its own below; its refusals count in the accuracy.")
     for size, rs in results.items():
         b = rs.get("blocking", {})
         if "rules" in b:
@@ -403,7 +421,8 @@ def main() -> None:
     for size, rs in results.items():
         s, ix = rs.get("single", {}), rs.get("index", {})
         print(f"\n{size:,} taxpayers: master index {ix.get('seconds')} s "
-              f"({ix.get('peak_gib')} GiB); gate {rs.get('match', {}).get('gate_s')} s; "
+              f"({ix.get('peak_gib')} GiB); gate {rs.get('gate', {}).get('seconds')} s "
+              f"({rs.get('gate', {}).get('peak_gib')} GiB); "
               f"single request median {s.get('median_ms')} ms, p95 {s.get('p95_ms')} ms, "
               f"max {s.get('max_ms')} ms ({s.get('n')} requests)")
 

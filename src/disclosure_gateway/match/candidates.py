@@ -25,7 +25,7 @@ import duckdb
 from ..normalise.records import NORM_COLUMNS, NORM_TYPES
 from .master_index import MODEL_COLUMNS, request_keys_sql
 from .port import JOIN_SEPARATOR, MASTER_DATASET, REQUEST_DATASET
-from .settings import HISTORY_COLUMNS
+from .settings import HISTORY_COLUMNS, KEY_RULES
 
 #: the master side as the engine sees it
 MASTER_MODEL_VIEW = "master_model"
@@ -68,21 +68,46 @@ def _pairs_select(src: str) -> str:
     )
 
 
+def _rule_bits_sql(column: str) -> str:
+    """SQL: the bit of a rule name (its place in ``KEY_RULES``)."""
+    whens = " ".join(f"WHEN '{r.name}' THEN {1 << i}" for i, r in enumerate(KEY_RULES))
+    return f"CASE {column} {whens} END"
+
+
+def _rule_names_table(con: duckdb.DuckDBPyConnection, out: str) -> None:
+    """Table ``out(bits, match_key)``: every non-empty set of rules and its names,
+    sorted and comma-joined (the form ``single_pairs`` gives)."""
+    names = [r.name for r in KEY_RULES]
+    rows = []
+    for bits in range(1, 1 << len(names)):
+        key = ",".join(sorted(n for i, n in enumerate(names) if bits >> i & 1))
+        rows.append(f"({bits}, '{key}')")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS "
+                f"SELECT * FROM (VALUES {', '.join(rows)}) v(bits, match_key)")
+
+
 def batch_pairs(con: duckdb.DuckDBPyConnection, requests: str, out: str,
                 schema: str = "m") -> int:
-    """Table ``out`` of candidate pairs for every request in ``requests``; returns the count."""
+    """Table ``out`` of candidate pairs for every request in ``requests``; returns the count.
+
+    The rules that found a pair are gathered as bits (a request may spell one key
+    several ways; OR-ing bits needs no DISTINCT) and named once per set."""
+    _rule_names_table(con, "_rule_names")
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _req_keys AS
-        SELECT DISTINCT k, uid, rule FROM ({request_keys_sql(requests, side='request')})
+        CREATE OR REPLACE TEMP TABLE _req_bits AS
+        SELECT rk.uid AS rid, mk.uid AS mid, bit_or({_rule_bits_sql('rk.rule')}) AS bits
+        FROM ({request_keys_sql(requests, side='request')}) rk JOIN {schema}.keys mk ON mk.k = rk.k
+        GROUP BY rk.uid, mk.uid
     """)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {out} AS
-        {_pairs_select(f'''(
-            SELECT rk.uid AS rid, mk.uid AS mid, list(DISTINCT rk.rule ORDER BY rk.rule) AS rules
-            FROM _req_keys rk JOIN {schema}.keys mk ON mk.k = rk.k
-            GROUP BY rk.uid, mk.uid)''')}
+        SELECT '{REQUEST_DATASET}{JOIN_SEPARATOR}' || rid AS join_key_l,
+               '{MASTER_DATASET}{JOIN_SEPARATOR}' || mid AS join_key_r,
+               n.match_key, rid, mid
+        FROM _req_bits JOIN _rule_names n USING (bits)
     """)
-    con.execute("DROP TABLE _req_keys")
+    con.execute("DROP TABLE _req_bits")
+    con.execute("DROP TABLE _rule_names")
     return int(con.execute(f"SELECT count(*) FROM {out}").fetchall()[0][0])
 
 

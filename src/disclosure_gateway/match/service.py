@@ -194,15 +194,14 @@ _F_ADDR = 14  # then q_<field>, p_<field> for each of _ADDRESS_FIELDS
 
 
 def _address_pair(row: tuple[Any, ...]) -> tuple[Address, Address]:
+    # _ADDRESS_FIELDS is in Address's field order (a test holds the two in step), so
+    # positional construction is safe; it runs once per request in a batch.
     vals = row[_F_ADDR:]
+    return Address(*vals[0::2]), Address(*vals[1::2])
 
-    def make(values: tuple[Any, ...]) -> Address:
-        d = dict(zip(_ADDRESS_FIELDS, values, strict=True))
-        return Address(house=d["house"], street=d["street"], unit=d["unit"],
-                       predir=d["predir"], suffix=d["street_suffix"], postdir=d["postdir"],
-                       city=d["city"], state=d["state"], zip5=d["zip5"])
 
-    return make(vals[0::2]), make(vals[1::2])
+#: Evidence by value, without the enum call per row
+_EVIDENCE = {e.value: e for e in Evidence}
 
 
 @dataclass(frozen=True)
@@ -223,8 +222,8 @@ def _decided(row: tuple[Any, ...], t: Thresholds) -> tuple[Any, ...]:
     best = Candidate(
         match_probability=float(row[_F_P]),
         match_weight=float(row[_F_W]),
-        given=Evidence(row[_F_GIVEN]),
-        dob=Evidence(row[_F_DOB]),
+        given=_EVIDENCE[row[_F_GIVEN]],
+        dob=_EVIDENCE[row[_F_DOB]],
         tin=tin_agreement(row[_F_QTIN], row[_F_PTIN]),
         suffix_conflict=suffix_conflict(row[_F_QSUF], row[_F_PSUF]),
         address_held=bool(row[_F_HELD]),
