@@ -68,3 +68,23 @@ def test_reload_replaces_and_a_failed_load_keeps_the_old_index(
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="dgw master load"):
         open_master(tmp_path)
+
+
+def test_the_duckdb_memory_limit_follows_the_master_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    from disclosure_gateway.match.db import memory_for
+
+    monkeypatch.delenv("DGW_DUCKDB_MEMORY", raising=False)
+    assert memory_for(0) == "1.0GB"
+    assert memory_for(200_000) == "1.0GB"
+    assert memory_for(5_000_000) == "5.0GB"
+    assert memory_for(50_000_000) == "8.0GB"
+    monkeypatch.setenv("DGW_DUCKDB_MEMORY", "3GB")
+    assert memory_for(10_000_000) == "3GB"
+
+
+def test_opening_a_small_master_sets_the_floor_limit(make_master: MasterFactory,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DGW_DUCKDB_MEMORY", raising=False)
+    con, _ = open_master(make_master(ROWS))
+    # DuckDB reports the limit in binary units: 1 GB is 953.6 MiB.
+    assert con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] == "953.6 MiB"

@@ -36,7 +36,7 @@ from ..contracts import MASTER_COLUMNS
 from ..errors import InputError
 from ..normalise.records import NORM_COLUMNS, normalise_table
 from . import settings as S
-from .db import connect
+from .db import connect, memory_for
 
 INDEX_FILE = "master.duckdb"
 #: bump when the normalised layout changes (old indexes are then refused)
@@ -303,4 +303,5 @@ def open_master(master_dir: Path) -> tuple[duckdb.DuckDBPyConnection, dict[str, 
     if meta.get("keys_hash") != S.keys_hash():
         raise InputError("master index was built for other candidate keys; run "
                          "`dgw master load` again", where=str(path))
+    con.execute(f"SET memory_limit = '{memory_for(int(meta.get('persons') or 0))}'")
     return con, meta
