@@ -279,15 +279,11 @@ class Matcher:
         con = self.con
         sql = _finish_sql(scored, pairs, norm, model_table, "m.persons",
                           score_floor(self.thresholds))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _finished AS {sql}")
-        n = int(con.execute("SELECT count(*) FROM _finished").fetchall()[0][0])
+        result = con.execute(sql)
         decided: list[tuple[Any, ...]] = []
         # In slices: a million wide rows at once would double the peak memory.
-        for start in range(0, n, _FINISH_SLICE):
-            rows = con.execute("SELECT * FROM _finished WHERE rowid >= ? AND rowid < ?",
-                               [start, start + _FINISH_SLICE]).fetchall()
+        while rows := result.fetchmany(_FINISH_SLICE):
             decided += [_decided(r, self.thresholds) for r in rows]
-        con.execute("DROP TABLE _finished")
         prov = self.provenance
         frame = pd.DataFrame(decided, columns=list(RESULT_COLUMNS[:-3]))
         frame["model_hash"] = prov.model_hash

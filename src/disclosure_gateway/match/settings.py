@@ -323,8 +323,14 @@ MAX_BLOCK_SIZE = 500
 
 @dataclass(frozen=True)
 class TrainingPlan:
-    #: pairs sampled for u (random request × master pairs)
+    #: pairs sampled for u (random request × master pairs): ``u_pairs_per_taxpayer``
+    #: per taxpayer in the master, between the two bounds. The rarest level that
+    #: matters (an exact TIN, about one pair in as many as there are taxpayers)
+    #: is then seen about ten times up to 2M taxpayers; the lower bound halves
+    #: training time on a million taxpayers, where u sampling is nine tenths of it.
+    u_min_pairs: float = 1e7
     u_max_pairs: float = 2e7
+    u_pairs_per_taxpayer: float = 10.0
     u_seed: int = 42
     #: EM blocking rules: never an address block (it learns "same household")
     em_blocks: tuple[str, ...] = (
@@ -338,6 +344,10 @@ class TrainingPlan:
     #: what the generator never does (say, a request at an address the master has
     #: never held), and one such level would veto a true match on its own
     m_floor: float = 0.005
+
+    def u_pairs(self, persons: int) -> float:
+        """Pairs to sample for u against a master of ``persons`` taxpayers."""
+        return min(max(self.u_pairs_per_taxpayer * persons, self.u_min_pairs), self.u_max_pairs)
 
 
 TRAINING = TrainingPlan()

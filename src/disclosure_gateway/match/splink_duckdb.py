@@ -172,9 +172,10 @@ class SplinkDuckDB:
                 left = db.register(requests, dataset_display_name=REQUEST_DATASET)
                 right = db.register(master, dataset_display_name=MASTER_DATASET)
                 linker = Linker([left, right], S.splink_settings(prior), log_level=_LOG_LEVEL)
+                persons = int(con.execute(f"SELECT count(*) FROM {master}").fetchall()[0][0])
                 say("u by random sampling")
                 linker.training.estimate_u_using_random_sampling(
-                    max_pairs=plan.u_max_pairs, seed=plan.u_seed)
+                    max_pairs=plan.u_pairs(persons), seed=plan.u_seed)
                 for rule in plan.em_blocks:
                     say(f"m by EM on {rule}")
                     linker.training.estimate_parameters_using_expectation_maximisation(
