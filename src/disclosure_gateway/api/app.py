@@ -95,6 +95,10 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         # Fewer threads than anyio's 40: the work is short and mostly holds the GIL or the
         # SQLite write lock, and forty contenders turn a queue into a lottery (long tails).
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        if settings.warm_lane:
+            from ..match.service import warm_lane
+
+            await anyio.to_thread.run_sync(warm_lane, ctx.ws)
         yield
         ctx.store.close()
 

@@ -37,6 +37,9 @@ class ServiceSettings(BaseModel):
     signature_clock_skew_s: int = Field(default=30, ge=0, le=300)
     #: threads that run the (blocking) service calls of one server process
     worker_threads: int = Field(default=8, ge=1, le=200)
+    #: at start-up, prepare the single-request lane (open the master index, run a
+    #: made-up request) so the first real request is answered as fast as the rest
+    warm_lane: bool = True
     #: largest request body accepted (a batch upload)
     max_body_bytes: int = Field(default=512 * 1024 * 1024, ge=1024)
 

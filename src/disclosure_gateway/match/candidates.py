@@ -18,9 +18,12 @@ request in a batch are scored against the same candidates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ..normalise.records import NORM_COLUMNS, NORM_TYPES
 from .master_index import MODEL_COLUMNS, request_keys_sql
@@ -125,12 +128,51 @@ def create_one_request_table(con: duckdb.DuckDBPyConnection, norm: dict[str, Any
                                source_dataset=source_dataset)
 
 
+def _uid_in(mids: Sequence[str]) -> str:
+    if not mids:
+        return "FALSE"
+    return "uid IN (" + ", ".join("'" + m.replace("'", "''") + "'" for m in mids) + ")"
+
+
+class ParallelFetcher:
+    """Fetches many candidates' master rows on several cursors at once.
+
+    Reading a row through the ART index costs about a fifth of a millisecond
+    (each of ~20 compressed columns is decoded for it); a request with a common
+    name has a few hundred candidates, so its fetch was most of its time (85 of
+    140 ms at 10M). Halves on two cursors — DuckDB runs them side by side, the
+    GIL released — take about half as long. Small sets stay on one query."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, workers: int = 2,
+                 min_rows: int = 64) -> None:
+        self.min_rows = min_rows
+        self._cursors = [con.cursor() for _ in range(workers)]
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dgw-fetch")
+
+    def fetch(self, mids: Sequence[str], schema: str = "m") -> pa.Table:
+        cols = ", ".join(MODEL_COLUMNS)
+        n = len(self._cursors)
+        parts = [list(mids[i::n]) for i in range(n)]
+
+        def one(cur: duckdb.DuckDBPyConnection, part: list[str]) -> pa.Table:
+            return cur.sql(f"SELECT {cols} FROM {schema}.persons WHERE {_uid_in(part)}"
+                           ).to_arrow_table()
+
+        tables = list(self._pool.map(one, self._cursors, parts))
+        return pa.concat_tables(tables)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        for cur in self._cursors:
+            cur.close()
+
+
 def single_pairs(con: duckdb.DuckDBPyConnection, request: str, out: str, candidates: str,
-                 schema: str = "m") -> int:
+                 schema: str = "m", fetcher: ParallelFetcher | None = None) -> int:
     """Pairs for the one request in ``request`` and its candidates' master rows
     (table ``candidates``, engine layout plus ``source_dataset``); returns the
     number of candidates. Literal key and uid lists let DuckDB use the tables' ART
-    indexes, so nothing is scanned."""
+    indexes, so nothing is scanned; many candidates are read by ``fetcher``."""
     key_rows = con.execute(
         f"SELECT DISTINCT k, uid, rule FROM ({request_keys_sql(request, side='request')})"
     ).fetchall()
@@ -153,9 +195,15 @@ def single_pairs(con: duckdb.DuckDBPyConnection, request: str, out: str, candida
             GROUP BY mk.uid)''')}
     """)
     mids = [r[0] for r in con.execute(f"SELECT mid FROM {out} ORDER BY mid").fetchall()]
-    where = "FALSE"
-    if mids:
-        where = "uid IN (" + ", ".join("'" + m.replace("'", "''") + "'" for m in mids) + ")"
+    if fetcher is not None and len(mids) >= fetcher.min_rows:
+        rows = fetcher.fetch(mids, schema)
+        con.register("_dgw_fetched", rows)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {candidates} AS SELECT {cols} "
+                        f"FROM _dgw_fetched")
+        finally:
+            con.unregister("_dgw_fetched")
+        return len(mids)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {candidates} AS SELECT {cols} "
-                f"FROM {schema}.persons WHERE {where}")
+                f"FROM {schema}.persons WHERE {_uid_in(mids)}")
     return len(mids)
