@@ -137,7 +137,12 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
     names = [str(c["output_column_name"]) for c in S.COMPARISONS]
     levels = ", ".join(f"{_level_case(c)} AS lvl_{c['output_column_name']}" for c in S.COMPARISONS)
     lr = ", ".join(f"q.{c} AS {c}_l, p.{c} AS {c}_r" for c in MODEL_COLUMNS)
-    addr = ", ".join(f"n.{c} AS q_{c}, p.{c} AS p_{c}" for c in _ADDRESS_FIELDS)
+    addr = ", ".join(f"n.{c} AS q_{c}, lv.p_{c}" for c in _ADDRESS_FIELDS)
+    # The best candidate's own facts, taken once with its levels (one join to the
+    # master's rows, not two).
+    held_cols = ("tin", "suffix", *_ADDRESS_FIELDS)
+    held = ", ".join(f"p.{c} AS p_{c}" for c in held_cols)
+    held_names = ", ".join(f"p_{c}" for c in held_cols)
 
     def weight(n: str) -> str:
         tf = f" + coalesce(b.mw_tf_adj_{n}, 0)" if n in ("given", "family") else ""
@@ -161,10 +166,10 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
             FROM s b LEFT JOIN s sec ON sec.rid = b.rid AND sec.rk = 2
             WHERE b.rk = 1
         ), lr AS (
-            SELECT b.rid, {lr}
+            SELECT b.rid, {lr}, {held}
             FROM b JOIN {req_model} q ON q.uid = b.rid JOIN {master_persons} p ON p.uid = b.mid
         ), lv AS (
-            SELECT rid, {levels}, tf_given_l IS NULL AS given_unknown FROM lr
+            SELECT rid, {levels}, tf_given_l IS NULL AS given_unknown, {held_names} FROM lr
         ), counts AS (
             SELECT rid, count(*) AS candidates FROM {pairs} GROUP BY rid
         )
@@ -175,14 +180,14 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
                coalesce(lv.lvl_house IN ({_lst(S.HOUSE_EVIDENCE_LEVELS)})
                         AND lv.lvl_street IN ({_lst(S.STREET_EVIDENCE_LEVELS)}), FALSE)
                    AS address_held,
-               n.tin AS q_tin, p.tin AS p_tin, n.suffix AS q_suffix, p.suffix AS p_suffix,
+               n.tin AS q_tin, lv.p_tin, n.suffix AS q_suffix, lv.p_suffix,
                coalesce(c.candidates, 0) AS candidates,
                CASE WHEN b.mid IS NOT NULL THEN {evidence} END AS evidence,
                {addr}
         FROM {req_norm} n
         LEFT JOIN b ON b.rid = n.uid
         LEFT JOIN lv ON lv.rid = n.uid
-        LEFT JOIN {master_persons} p ON p.uid = b.mid
+        -- the rules that found the pair (the single lane's engine output has its own)
         LEFT JOIN {pairs} pr ON pr.rid = b.rid AND pr.mid = b.mid
         LEFT JOIN counts c ON c.rid = n.uid
     """
