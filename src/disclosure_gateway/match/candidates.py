@@ -63,11 +63,11 @@ def create_request_model_table(con: duckdb.DuckDBPyConnection, norm: str, out: s
     """)
 
 
-def _pairs_select(src: str) -> str:
+def _pairs_select(src: str, match_key: str = "array_to_string(rules, ',')") -> str:
     return (
         f"SELECT '{REQUEST_DATASET}{JOIN_SEPARATOR}' || rid AS join_key_l, "
         f"'{MASTER_DATASET}{JOIN_SEPARATOR}' || mid AS join_key_r, "
-        f"array_to_string(rules, ',') AS match_key, rid, mid FROM {src}"
+        f"{match_key} AS match_key, rid, mid FROM {src}"
     )
 
 
@@ -77,16 +77,15 @@ def _rule_bits_sql(column: str) -> str:
     return f"CASE {column} {whens} END"
 
 
-def _rule_names_table(con: duckdb.DuckDBPyConnection, out: str) -> None:
-    """Table ``out(bits, match_key)``: every non-empty set of rules and its names,
-    sorted and comma-joined (the form ``single_pairs`` gives)."""
+def _rule_names_sql() -> str:
+    """SQL: ``(bits, match_key)`` for every non-empty set of rules, its names sorted
+    and comma-joined (the form ``single_pairs`` gives)."""
     names = [r.name for r in KEY_RULES]
     rows = []
     for bits in range(1, 1 << len(names)):
         key = ",".join(sorted(n for i, n in enumerate(names) if bits >> i & 1))
         rows.append(f"({bits}, '{key}')")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS "
-                f"SELECT * FROM (VALUES {', '.join(rows)}) v(bits, match_key)")
+    return f"(SELECT * FROM (VALUES {', '.join(rows)}) v(bits, match_key))"
 
 
 def batch_pairs(con: duckdb.DuckDBPyConnection, requests: str, out: str,
@@ -95,22 +94,12 @@ def batch_pairs(con: duckdb.DuckDBPyConnection, requests: str, out: str,
 
     The rules that found a pair are gathered as bits (a request may spell one key
     several ways; OR-ing bits needs no DISTINCT) and named once per set."""
-    _rule_names_table(con, "_rule_names")
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _req_bits AS
+    found = f"""(
         SELECT rk.uid AS rid, mk.uid AS mid, bit_or({_rule_bits_sql('rk.rule')}) AS bits
         FROM ({request_keys_sql(requests, side='request')}) rk JOIN {schema}.keys mk ON mk.k = rk.k
         GROUP BY rk.uid, mk.uid
-    """)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {out} AS
-        SELECT '{REQUEST_DATASET}{JOIN_SEPARATOR}' || rid AS join_key_l,
-               '{MASTER_DATASET}{JOIN_SEPARATOR}' || mid AS join_key_r,
-               n.match_key, rid, mid
-        FROM _req_bits JOIN _rule_names n USING (bits)
-    """)
-    con.execute("DROP TABLE _req_bits")
-    con.execute("DROP TABLE _rule_names")
+    ) f JOIN {_rule_names_sql()} n USING (bits)"""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS {_pairs_select(found, 'n.match_key')}")
     return int(con.execute(f"SELECT count(*) FROM {out}").fetchall()[0][0])
 
 

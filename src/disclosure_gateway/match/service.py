@@ -417,8 +417,6 @@ def warm_lane(ws: Workspace) -> bool:
     so the first real request does not pay for preparing the scorer (about 100 ms
     at 10M). False, and nothing done, while the workspace has no master index or
     model yet."""
-    if not ws.master_dir.exists() or not ws.models_dir.exists():
-        return False
     try:
         match_one(ws, WARM_UP_REQUEST)
     except (InputError, NotFound):  # no index or no model yet: the first request will say so
