@@ -260,15 +260,21 @@ def _plain_chunks(args: argparse.Namespace) -> int:
     return 1 if args.size <= 5_000_000 else max(1, round(args.size / 1_250_000))
 
 
+#: plain Splink's blocking rules, as SQL (Splink takes them so; the count uses them too)
+PLAIN_BLOCKING = (
+    "l.first_name = r.first_name AND l.last_name = r.last_name",
+    "l.dob = r.dob AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
+    "l.tin = r.tin",
+    "l.zip = r.zip AND l.last_name = r.last_name",
+)
+
+
 def _plain_comparisons(con: Any) -> int:
-    """Pairs plain Splink's four rules generate (a pair found by several rules once),
+    """Pairs plain Splink's rules generate (a pair found by several rules once),
     counted without materialising them."""
-    rules = ['l.first_name = r.first_name AND l.last_name = r.last_name',
-             'l.dob = r.dob AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)',
-             'l.tin = r.tin', 'l.zip = r.zip AND l.last_name = r.last_name']
     total = 0
-    for i, rule in enumerate(rules):
-        earlier = " ".join(f"AND NOT coalesce({e}, FALSE)" for e in rules[:i])
+    for i, rule in enumerate(PLAIN_BLOCKING):
+        earlier = " ".join(f"AND NOT coalesce({e}, FALSE)" for e in PLAIN_BLOCKING[:i])
         total += int(con.execute(f"SELECT count(*) FROM r l JOIN m r ON {rule} {earlier}")
                      .fetchall()[0][0])
     return total
@@ -282,6 +288,7 @@ def phase_plain(args: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    from splink.blocking_rule_library import CustomRule
 
     d = _dir(args)
     con = duckdb.connect()
@@ -320,12 +327,7 @@ def phase_plain(args: argparse.Namespace) -> dict[str, Any]:
             cl.LevenshteinAtThresholds("address", [1, 3]),
             cl.ExactMatch("zip"),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("first_name", "last_name"),
-            block_on("dob", "substr(first_name, 1, 1)"),
-            block_on("tin"),
-            block_on("zip", "last_name"),
-        ],
+        blocking_rules_to_generate_predictions=[CustomRule(r) for r in PLAIN_BLOCKING],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
     )
@@ -347,13 +349,11 @@ def phase_plain(args: argparse.Namespace) -> dict[str, Any]:
         comparisons = int(
             con.execute(f"SELECT count(*) FROM {pairs.physical_name}").fetchall()[0][0])
     t_predict = time.perf_counter()
-    if chunks == 1:
-        pred = linker.inference.predict(threshold_match_probability=0.99, warning_mode="never")
-    else:
-        # Too many pairs to hold at once: Splink blocks and scores the requests in
-        # slices (the notes' advice); the result is the same, blocking is in predict s.
-        pred = linker.inference.predict(threshold_match_probability=0.99, warning_mode="never",
-                                        num_chunks_left=chunks, num_chunks_right=1)
+    # Too many pairs to hold at once: Splink blocks and scores the requests in slices
+    # (the notes' advice); the result is the same, blocking is then in predict s.
+    sliced = {} if chunks == 1 else {"num_chunks_left": chunks, "num_chunks_right": 1}
+    pred = linker.inference.predict(threshold_match_probability=0.99, warning_mode="never",
+                                    **sliced)
     t_decide = time.perf_counter()
     # Splink orders a link_only pair by dataset name: find the request's side.
     best = con.execute(f"""
