@@ -19,16 +19,9 @@ from disclosure_gateway.api import ServiceSettings, create_app
 from . import factories
 
 
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return factories.demo_template(tmp_path_factory.getbasetemp())
-
-
 @pytest.fixture(scope="module")
-def ws(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = factories.copy_workspace(template, tmp_path_factory.mktemp("ws") / "ws")
-    factories.add_staff(root)
-    return root
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return factories.staffed_workspace(tmp_path_factory, "ws")
 
 
 @pytest.fixture(scope="module")

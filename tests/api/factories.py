@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 from disclosure_gateway.api.client_signing import RequesterAuth
 from disclosure_gateway.contracts import MANIFEST_FILE, SIGNATURE_FILE
@@ -44,6 +45,14 @@ def copy_workspace(template: Path, target: Path) -> Path:
     """A private copy for tests that change state (review decisions, suspension)."""
     shutil.copytree(template, target)
     return target
+
+
+def staffed_workspace(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A private copy of the demo workspace, with the staff accounts of ``STAFF``."""
+    template = demo_template(tmp_path_factory.getbasetemp())
+    root = copy_workspace(template, tmp_path_factory.mktemp(name) / "ws")
+    add_staff(root)
+    return root
 
 
 def requester_key(ws: Path, requester_id: str) -> KeyPair:

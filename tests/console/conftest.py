@@ -21,16 +21,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return factories.demo_template(tmp_path_factory.getbasetemp())
-
-
 @pytest.fixture(scope="module")
-def ws(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = factories.copy_workspace(template, tmp_path_factory.mktemp("console-ws") / "ws")
-    factories.add_staff(root)
-    return root
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return factories.staffed_workspace(tmp_path_factory, "console-ws")
 
 
 @pytest.fixture(scope="module")
