@@ -174,7 +174,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
     """A migrated store on each backend, closed after the test."""
-    st = open_store(db_url)
+    st = open_store(db_url, create=True)
     try:
         yield st
     finally:

@@ -65,7 +65,7 @@ def test_migrations_go_down_and_up_again(store: Store) -> None:
 
 
 def test_opening_twice_is_harmless_and_keeps_the_log_origin(db_url: str) -> None:
-    with open_store(db_url) as a, a.engine.connect() as c:
+    with open_store(db_url, create=True) as a, a.engine.connect() as c:
         origin = c.execute(text("SELECT origin FROM ledger_head")).scalar_one()
     with open_store(db_url) as b, b.engine.connect() as c:
         assert c.execute(text("SELECT origin FROM ledger_head")).scalar_one() == origin
@@ -73,7 +73,8 @@ def test_opening_twice_is_harmless_and_keeps_the_log_origin(db_url: str) -> None
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
-    with open_store(f"sqlite:///{tmp_path / 'sub' / 's.sqlite'}") as st, st.reader() as s:
+    with open_store(f"sqlite:///{tmp_path / 'sub' / 's.sqlite'}", create=True) as st, \
+            st.reader() as s:
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert s.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
@@ -115,7 +116,7 @@ def test_opening_and_reading_never_wait_for_a_writer(tmp_path: Path) -> None:
     from disclosure_gateway.ledger.log import Ledger
 
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
-    with open_store(url) as writer, writer.transaction() as s:
+    with open_store(url, create=True) as writer, writer.transaction() as s:
         Ledger(writer).append(s, EventType.AGREEMENT_LOADED, {"agreement_hash": "a" * 64})
         with open_store(url) as reader:  # would wait out the 30 s busy timeout if it locked
             led = Ledger(reader)

@@ -10,6 +10,7 @@ from rich.progress import Progress
 
 from ..pipeline import BatchOutcome, process_batch
 from ..services.context import open_context
+from ..services.ledger import export_checkpoints
 from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out, progress, table
 
 
@@ -53,6 +54,7 @@ def process(
     """Process (or resume) a signed batch: intake, gate, match, decide, respond."""
     with open_context(ws, db) as ctx, progress(enabled=not json_) as bar:
         outcome = process_batch(ctx, batch_dir, progress=progress_hook(bar))
+        export_checkpoints(ctx)  # the batch's checkpoint, kept outside the store too
     if json_:
         emit_json(outcome.to_json())
     else:
