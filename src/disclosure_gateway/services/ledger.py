@@ -34,7 +34,7 @@ from ..ledger.events import EventType
 from ..ledger.log import Ledger
 from ..ledger.witness import append_export, read_export
 from ..response_files import compare_with_log, read_response, responses_on_disk
-from ..store.engine import Store
+from ..store.engine import Store, display_url
 from ..store.integrity import IntegrityReport, check_integrity
 from ..store.models import Batch, LedgerHead
 from ..workspace import Workspace
@@ -116,7 +116,7 @@ def audit(ws: Workspace, store: Store, *, trusted_keys: Sequence[Ed25519PublicKe
         head = s.execute(select(_HEAD).where(_HEAD.c.id == 1)).first()
         if head is None:
             raise StoreDamaged("the store is damaged: the ledger's head row is missing "
-                               "(restore the store from a backup)")
+                               "(restore the store from a backup)", where=display_url(store.url))
         frontier = bytes(head.frontier)
         report = verify_leaves(
             origin=head.origin, head_size=int(head.size), head_last=bytes(head.last_leaf_hash),

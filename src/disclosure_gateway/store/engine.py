@@ -252,7 +252,7 @@ def open_store(url: str, *, migrate: bool = True, create: bool = False) -> Store
                              where=where)
         if migrate and revision != head_revision():
             upgrade(engine)
-        _require_head(engine)
+        _require_head(engine, where)
     except OperationalError as e:
         engine.dispose()
         damaged = store_error(e)
@@ -279,14 +279,14 @@ def display_url(url: str) -> str:
     return str(path) if path is not None else make_url(url).render_as_string(hide_password=True)
 
 
-def _require_head(engine: Engine) -> None:
+def _require_head(engine: Engine, where: str) -> None:
     # Every append and every verification reads this row; without it the log has no
     # origin, size or frontier, so the store cannot be used (or repaired by hand).
     with engine.execution_options(**{_READ_OPTION: True}).connect() as conn:
         found = conn.execute(text("SELECT count(*) FROM ledger_head WHERE id = 1")).scalar()
     if not found:
         raise StoreDamaged("the store is damaged: the ledger's head row is missing "
-                           "(restore the store from a backup)")
+                           "(restore the store from a backup)", where=where)
 
 
 def _first_line(value: object) -> str:

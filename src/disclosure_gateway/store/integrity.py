@@ -28,7 +28,7 @@ from ..errors import StoreDamaged
 from .engine import Store, display_url, store_error
 
 _SHOWN = 3  # problems named in the one-line error
-_TREE = re.compile(r"\b(?:Tree|tree page|On tree page) (\d+)\b")
+_TREE = re.compile(r"\b(?:Tree|Page|tree page) (\d+)\b")
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,17 @@ def _sqlite(store: Store, *, quick: bool) -> IntegrityReport:
     pragma = "quick_check" if quick else "integrity_check"
     with store.reader() as session:  # a read transaction: never waits for a writer
         conn = session.connection()
-        rows = [str(r[0]) for r in conn.exec_driver_sql(f"PRAGMA {pragma}({_SHOWN * 4})")]
+        try:
+            rows = [str(r[0]) for r in conn.exec_driver_sql(f"PRAGMA {pragma}({_SHOWN * 4})")]
+        except DBAPIError as e:
+            if quick or not isinstance(store_error(e), StoreDamaged):
+                raise
+            # integrity_check stops at a page it cannot read while comparing an index
+            # with its rows; quick_check walks the pages alone and names the bad ones
+            pragma = "quick_check"
+            rows = [str(r[0]) for r in conn.exec_driver_sql(f"PRAGMA {pragma}({_SHOWN * 4})")]
+            if rows == ["ok"]:
+                raise
         if rows != ["ok"]:
             problems = _name_trees(conn, [line for r in rows for line in r.splitlines()
                                           if line.strip() and not line.startswith("***")])
@@ -70,8 +80,8 @@ def _sqlite(store: Store, *, quick: bool) -> IntegrityReport:
 
 
 def _name_trees(conn: Connection, problems: list[str]) -> list[str]:
-    """'Tree 7 page 9: ...' with the table or index whose root page is 7, when the
-    schema is still readable (it usually is: damage elsewhere leaves page 1 intact)."""
+    """'Tree 7 page 9: ...' or 'Page 7: ...' with the table or index whose root page is
+    7, when the schema is still readable (damage elsewhere leaves page 1 intact)."""
     try:
         roots = {int(page): name for name, page in conn.exec_driver_sql(
             "SELECT name, rootpage FROM sqlite_schema WHERE rootpage > 0")}
