@@ -86,9 +86,13 @@ def verify(
         "index with its rows; PostgreSQL: indexes without their rows).")] = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Check the database's integrity, recompute the log from every leaf (checkpoints,
-    signatures, consistency), compare it with the exported checkpoints and the signed
-    response files. Exit 8 log, 10 damaged database, 11 rolled back, 12 responses."""
+    """Check database, log, exported checkpoints, responses; exit 10, 8, 11, 12 by kind.
+
+    In order: the database's integrity check (10: damaged); every leaf recomputed,
+    with checkpoints, signatures and consistency (8); the store against the
+    checkpoints exported outside it (11: rolled back); every signed response on
+    disk against the logged responses (12: e.g. a batch the store lost).
+    """
     trusted = _trusted_key(ws, key)
     with _open(ws, db) as store, progress(not json_) as bar:
         task = bar.add_task("verifying leaves", total=None)
