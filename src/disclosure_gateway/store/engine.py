@@ -259,7 +259,7 @@ def open_store(url: str, *, migrate: bool = True, create: bool = False) -> Store
         if isinstance(damaged, StoreDamaged):
             raise StoreDamaged(damaged.message, where=where) from e
         reason = _first_line(e.orig)
-        if "does not exist" in reason:
+        if "does not exist" in reason and 'database "' in reason:
             raise InputError(f"no such database ({reason.rsplit(':', 1)[-1].strip()}): the server's "
                              f"administrator creates it; {_CREATE_HINT}", where=where) from e
         raise InputError(f"cannot open the database: {reason}", where=where) from e
