@@ -104,7 +104,7 @@ def run_phase(args: argparse.Namespace) -> dict[str, Any]:
     from disclosure_gateway.ledger.log import Ledger
     from disclosure_gateway.store.engine import open_store
 
-    store = open_store(args.url)
+    store = open_store(args.url, create=True)
     try:
         if args.phase in ("append", "fill"):
             key = new_keypair("custodian") if args.phase == "fill" else None

@@ -24,9 +24,10 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,8 +175,36 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
     """A migrated store on each backend, closed after the test."""
-    st = open_store(db_url)
+    st = open_store(db_url, create=True)
     try:
         yield st
     finally:
         st.close()
+
+
+#: `dgw ARGS` run by the ``dgw`` fixture: (exit code, stdout, stderr)
+RunDgw = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def dgw(capsys: pytest.CaptureFixture[str]) -> RunDgw:
+    """`dgw ARGS` through the CLI's own entry point (``cli.main.main``), in this process:
+    the real exit code and stderr line, without starting an interpreter per command."""
+    from disclosure_gateway.cli.main import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        umask = os.umask(0o022)  # main() sets the CLI's umask: the tests keep their own
+        os.umask(umask)
+        argv, sys.argv = sys.argv, ["dgw", *args]
+        try:
+            main()
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else int(e.code is not None)
+        finally:
+            sys.argv = argv
+            os.umask(umask)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .files import atomic_write, private_dir
 from .ledger.events import EventType
 from .pipeline import BatchOutcome, Progress, process_batch
 from .provisioning import install_reference_for_demo
 from .services.context import open_context
+from .services.ledger import export_checkpoints
 from .workspace import Workspace
 
 DEMO_MARKER = ".dgw-demo"
@@ -50,7 +52,7 @@ def prepare_workspace(root: Path) -> Workspace:
         shutil.rmtree(root)
     ws = Workspace(root)
     ws.create()
-    (root / DEMO_MARKER).write_text("made by dgw demo; `dgw demo` may replace it\n")
+    atomic_write(root / DEMO_MARKER, "made by dgw demo; `dgw demo` may replace it\n")
     return ws
 
 
@@ -67,15 +69,14 @@ def prepare_demo(root: Path, *, taxpayers: int = 200_000, requests: int = 20_000
         timings[name] = round(time.perf_counter() - t0, 2)
 
     ws = prepare_workspace(root)
-    agreement, pairs = install_reference_for_demo(ws)
+    agreement, pairs = install_reference_for_demo(ws)  # creates the store: asked for here
     with open_context(ws.root) as ctx, ctx.store.transaction() as s:
         ctx.ledger.append(s, EventType.AGREEMENT_LOADED, {
             "agreement_id": agreement.id, "agreement_hash": agreement.terms_hash, "by": "dgw demo"})
-    data = ws.root / "data"
-    data.mkdir(exist_ok=True)
+    data = private_dir(ws.root / "data", ours=True)  # synthetic, but shaped like real TINs
     master = data / "master.parquet"
     batch_dir = ws.root / "inbox" / "demo-batch"
-    batch_dir.parent.mkdir(exist_ok=True)
+    private_dir(batch_dir.parent, ours=True)
     t0 = time.perf_counter()
     say(f"generating {taxpayers:,} taxpayers")
     write_population(master, taxpayers, seed=seed)
@@ -107,6 +108,7 @@ def run_demo(root: Path, *, taxpayers: int = 200_000, requests: int = 20_000, se
     with open_context(Path(result.workspace)) as ctx:
         result.outcome = process_batch(ctx, Path(result.batch_dir),
                                        progress=progress or (lambda *_: None))
+        export_checkpoints(ctx)
         result.timings["process"] = round(time.perf_counter() - t0, 2)
         from .services.reports import write_batch_html
 

@@ -92,3 +92,34 @@ class VerificationError(GatewayError):
     def __init__(self, message: str, *, index: int | None = None, where: str | None = None):
         self.index = index
         super().__init__(message, where=where)
+
+
+class RollbackDetected(VerificationError):
+    """The store is behind, or disagrees with, a checkpoint exported outside it:
+    commits were lost (a truncated WAL, a restored backup) or the log was rewritten."""
+
+    kind = "store-rolled-back"
+    exit_code = 11
+
+
+class ResponsesDisagree(VerificationError):
+    """Signed response files on disk and the responses logged in the store differ:
+    a response the store does not know (a lost batch), or a logged one missing on disk."""
+
+    kind = "responses-disagree"
+    exit_code = 12
+
+
+class StoreError(GatewayError):
+    """The database could not be read or written (unreachable, locked, failed)."""
+
+    kind = "store-error"
+    status = 503
+    exit_code = 9
+
+
+class StoreDamaged(StoreError):
+    """The database is damaged: corrupted pages, not a database, a required row missing."""
+
+    kind = "store-damaged"
+    exit_code = 10

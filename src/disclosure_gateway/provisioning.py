@@ -1,5 +1,8 @@
-"""Setting up a workspace: the custodian's keys, the agreement in force, and for
-the demo, requester keys written into the agreement.
+"""Setting up a workspace: its store, the custodian's keys, the agreement in
+force, and for the demo, requester keys written into the agreement.
+
+Setting up is where a store is created, and only when asked: every other
+command refuses a store that does not exist (see :func:`.store.engine.open_store`).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from pathlib import Path
 from .agreement import Agreement, Requester, load_agreement
 from .errors import InputError
 from .keys import KeyPair, load_private, new_keypair, write_keypair
+from .store.engine import open_store
 from .workspace import Workspace
 
 REFERENCE_AGREEMENT = Path(__file__).resolve().parents[2] / "agreements" / "irs-ice-2025.toml"
@@ -33,9 +37,21 @@ def ensure_custodian_key(ws: Workspace) -> KeyPair:
     return pair
 
 
-def install_agreement(ws: Workspace, agreement: Agreement) -> Agreement:
-    """Install an agreement in the workspace with the workspace custodian's key."""
+def prepare_store(ws: Workspace, db_url: str | None = None, *, create: bool) -> None:
+    """Open the workspace's store once: created (with its tables) when ``create``,
+    else it must already exist. Raises before anything else is written."""
+    open_store(ws.db_url(db_url), create=create).close()
+
+
+def install_agreement(ws: Workspace, agreement: Agreement, *, db_url: str | None = None,
+                      create_db: bool = True) -> Agreement:
+    """Install an agreement in the workspace with the workspace custodian's key.
+
+    The workspace and, with ``create_db``, its store are created if missing; without
+    ``create_db`` the store must exist (an existing workspace given a new ``--db``).
+    """
     ws.create()
+    prepare_store(ws, db_url, create=create_db)
     custodian = ensure_custodian_key(ws)
     installed = agreement.model_copy(
         update={"custodian": agreement.custodian.model_copy(update={"public_key": custodian.public_b64})}
@@ -61,8 +77,10 @@ def demo_requester_keys(ws: Workspace, agreement: Agreement) -> tuple[Agreement,
     return agreement.model_copy(update={"requesters": requesters}), pairs
 
 
-def install_reference_for_demo(ws: Workspace) -> tuple[Agreement, dict[str, KeyPair]]:
+def install_reference_for_demo(ws: Workspace, db_url: str | None = None
+                               ) -> tuple[Agreement, dict[str, KeyPair]]:
+    """The reference agreement with fresh requester keys, in a new workspace and store."""
     ws.create()
     base = load_agreement(reference_agreement_path())
     with_keys, pairs = demo_requester_keys(ws, base)
-    return install_agreement(ws, with_keys), pairs
+    return install_agreement(ws, with_keys, db_url=db_url, create_db=True), pairs

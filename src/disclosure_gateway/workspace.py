@@ -11,13 +11,24 @@ Layout::
       store.sqlite         the operational store and ledger (SQLite default)
       responses/BATCH_ID/  signed responses
       reports/             HTML reports and charts
+      witness/             every signed checkpoint, exported outside the store (append-only)
+      incoming/            uploads being received by the service (removed if interrupted)
+
+Everything here but the agreement is personal or secret: directories are
+0700 and files 0600 (see :mod:`.files`).
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
 import secrets
+import shutil
+import tempfile
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +36,11 @@ import tomli_w
 
 from .agreement import Agreement, load_agreement, save_agreement
 from .errors import InputError
+from .files import FILE_MODE, atomic_write, private_dir
 from .keys import KeyPair, load_private
 
 DEFAULT_WORKSPACE = "demo-workspace"
+log = logging.getLogger(__name__)
 
 
 def default_workspace() -> Path:
@@ -71,27 +84,85 @@ class Workspace:
     def sqlite_path(self) -> Path:
         return self.root / "store.sqlite"
 
+    @property
+    def witness_dir(self) -> Path:
+        return self.root / "witness"
+
+    @property
+    def checkpoint_export(self) -> Path:
+        """Every checkpoint the store signed, kept outside it (``dgw ledger verify`` reads it)."""
+        return self.witness_dir / "checkpoints.json"
+
+    @property
+    def incoming_dir(self) -> Path:
+        return self.root / "incoming"
+
     # --- creation -------------------------------------------------------------
     def create(self, *, db_url: str | None = None) -> None:
-        try:
-            for d in (
-                self.root,
-                self.keys_dir,
-                self.master_dir,
-                self.models_dir,
-                self.responses_dir,
-                self.reports_dir,
-            ):
-                d.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise InputError(f"cannot create workspace: {e.strerror}", where=str(self.root)) from e
+        """The directories (0700), the config and the ledger secret (0600); not the store."""
+        private_dir(self.root)  # an existing root keeps its mode: it may be the user's own
+        for d in (self.keys_dir, self.master_dir, self.models_dir, self.responses_dir,
+                  self.reports_dir, self.witness_dir):
+            private_dir(d, ours=True)
         if not self.config_path.exists():
-            self.config_path.write_text(tomli_w.dumps({"db_url": db_url or ""}), encoding="utf-8")
+            atomic_write(self.config_path, tomli_w.dumps({"db_url": db_url or ""}))
         secret = self.keys_dir / "ledger.secret"
         if not secret.exists():
-            fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_hex(32))
+
+    # --- uploads ----------------------------------------------------------------
+    @contextmanager
+    def upload_dir(self, prefix: str) -> Iterator[Path]:
+        """A private directory in ``incoming/`` for one upload, removed when the block ends.
+
+        The directory is locked (``flock``) while the upload is handled, so
+        :meth:`remove_interrupted_uploads` tells an upload in progress in another
+        process from one a crash left behind: the kernel drops the lock of a dead
+        process.
+        """
+        private_dir(self.incoming_dir, ours=True)
+        path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.incoming_dir))
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+            os.close(fd)
+
+    def remove_interrupted_uploads(self) -> int:
+        """Remove what interrupted uploads left in ``incoming/`` (records files with
+        plaintext TINs); returns how many. Uploads still in progress are kept.
+
+        Run when the service starts. Logs only the count: the entries' names and
+        contents are the requesters'.
+        """
+        if not self.incoming_dir.is_dir():
+            return 0
+        removed = 0
+        for entry in sorted(self.incoming_dir.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                try:
+                    fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
+                except FileNotFoundError:
+                    continue  # finished meanwhile
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # an upload in progress
+                else:
+                    shutil.rmtree(entry, ignore_errors=True)
+                finally:
+                    os.close(fd)
+            else:
+                with suppress(FileNotFoundError):
+                    entry.unlink()
+            removed += 1
+        if removed:
+            log.warning("removed %d interrupted upload(s) from the workspace's incoming/", removed)
+        return removed
 
     def require(self) -> None:
         if not self.agreement_path.exists():

@@ -49,7 +49,8 @@ def test_kill_9_then_rerun_finishes_once(point: str, backend: str, prepared_ws: 
            else str(request.getfixturevalue("pg_url")))
     ws, batch = str(prepared_ws), str(prepared_ws / BATCH)
 
-    killed = _dgw("process", batch, "-w", ws, "--db", url, "--json", crash_at=point)
+    killed = _dgw("process", batch, "-w", ws, "--db", url, "--create-db", "--json",
+                  crash_at=point)
     assert killed.returncode == -9, killed.stderr[-2000:]
 
     done = _dgw("process", batch, "-w", ws, "--db", url, "--json")

@@ -55,6 +55,6 @@ def bare(tmp_path: Path, db_url: str) -> Iterator[Context]:
     """Reference agreement, keys, no master index or model; an empty store on each backend."""
     ws = Workspace(tmp_path / "bare")
     ws.create()
-    install_reference_for_demo(ws)
+    install_reference_for_demo(ws, db_url)
     with open_context(ws.root, db_url) as ctx:
         yield ctx

@@ -65,7 +65,7 @@ def test_migrations_go_down_and_up_again(store: Store) -> None:
 
 
 def test_opening_twice_is_harmless_and_keeps_the_log_origin(db_url: str) -> None:
-    with open_store(db_url) as a, a.engine.connect() as c:
+    with open_store(db_url, create=True) as a, a.engine.connect() as c:
         origin = c.execute(text("SELECT origin FROM ledger_head")).scalar_one()
     with open_store(db_url) as b, b.engine.connect() as c:
         assert c.execute(text("SELECT origin FROM ledger_head")).scalar_one() == origin
@@ -73,7 +73,8 @@ def test_opening_twice_is_harmless_and_keeps_the_log_origin(db_url: str) -> None
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
-    with open_store(f"sqlite:///{tmp_path / 'sub' / 's.sqlite'}") as st, st.reader() as s:
+    with open_store(f"sqlite:///{tmp_path / 'sub' / 's.sqlite'}", create=True) as st, \
+            st.reader() as s:
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert s.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
@@ -115,9 +116,94 @@ def test_opening_and_reading_never_wait_for_a_writer(tmp_path: Path) -> None:
     from disclosure_gateway.ledger.log import Ledger
 
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
-    with open_store(url) as writer, writer.transaction() as s:
+    with open_store(url, create=True) as writer, writer.transaction() as s:
         Ledger(writer).append(s, EventType.AGREEMENT_LOADED, {"agreement_hash": "a" * 64})
         with open_store(url) as reader:  # would wait out the 30 s busy timeout if it locked
             led = Ledger(reader)
             assert led.head().size == 0  # the uncommitted leaf is invisible
             assert led.verify().tree_size == 0
+
+
+# --- a store is opened, never made by mistake; private; damage is one line --------------
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_a_missing_sqlite_store_is_refused_and_not_created(tmp_path: Path) -> None:
+    typo = tmp_path / "stroe.sqlite"
+    with pytest.raises(InputError, match="no store here; check --db") as e:
+        open_store(f"sqlite:///{typo}")
+    assert e.value.where == str(typo)
+    assert not typo.exists()
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()
+    with pytest.raises(InputError, match="not a gateway store"):
+        open_store(f"sqlite:///{empty}")
+
+
+@pytest.mark.postgres
+def test_a_missing_postgresql_database_or_schema_is_refused(pg_url: str) -> None:
+    # pg_url is an empty schema: the database exists, the gateway's tables do not
+    with pytest.raises(InputError, match="not a gateway store"):
+        open_store(pg_url)
+    base = pg_url.partition("?")[0]
+    with pytest.raises(InputError, match="no such database") as e:
+        open_store(base.rsplit("/", 1)[0] + "/dgw_no_such_db")
+    assert "dgw_no_such_db" in str(e.value)
+    with open_store(pg_url, create=True) as st:
+        assert current_revision(st.engine) == _head()
+    open_store(pg_url).close()  # and now it exists
+
+
+def test_a_new_store_and_its_wal_files_are_private(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "deeper" / "store.sqlite"
+    with open_store(f"sqlite:///{db}", create=True) as st, st.transaction() as s:
+        s.execute(text("UPDATE ledger_head SET size = size"))
+        wal, shm = db.with_name("store.sqlite-wal"), db.with_name("store.sqlite-shm")
+        assert wal.exists() and shm.exists()
+        assert (_mode(db), _mode(wal), _mode(shm)) == (0o600, 0o600, 0o600)
+    assert _mode(db.parent) == _mode(db.parent.parent) == 0o700
+
+
+def test_an_existing_readable_store_is_made_private_when_opened(tmp_path: Path) -> None:
+    db = tmp_path / "store.sqlite"
+    open_store(f"sqlite:///{db}", create=True).close()
+    db.chmod(0o644)
+    open_store(f"sqlite:///{db}").close()
+    assert _mode(db) == 0o600
+
+
+def test_driver_errors_become_one_gateway_line() -> None:
+    import psycopg
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    from disclosure_gateway.errors import StoreDamaged, StoreError
+    from disclosure_gateway.store.engine import store_error
+
+    corrupt = sqlite3_error("database disk image is malformed", 11)
+    wrapped = DatabaseError("SELECT 1", {}, corrupt)
+    # pandas and others wrap the driver's error again: it is found through the chain
+    try:
+        try:
+            raise wrapped
+        except DatabaseError as inner:
+            raise RuntimeError("Execution failed on sql") from inner
+    except RuntimeError as outer:
+        found = store_error(outer)
+    assert isinstance(found, StoreDamaged)
+    assert found.describe().startswith("the store is damaged: database disk image is malformed")
+    locked = store_error(OperationalError("x", {}, sqlite3_error("database is locked", 5)))
+    assert type(locked) is StoreError and "database is locked" in locked.describe()
+    pg = psycopg.errors.DataCorrupted("invalid page in block 7 of relation base/1/2")
+    assert isinstance(store_error(pg), StoreDamaged)
+    assert type(store_error(psycopg.OperationalError("server closed"))) is StoreError
+    assert store_error(ValueError("not a database error")) is None
+
+
+def sqlite3_error(message: str, code: int) -> Exception:
+    import sqlite3
+
+    e = sqlite3.DatabaseError(message)
+    e.sqlite_errorcode = code  # type: ignore[attr-defined]
+    return e

@@ -3,11 +3,17 @@ session, the error translation and the security headers, and nothing else.
 
 The service context (workspace, store, ledger) is opened here, before the
 server listens, so a bad workspace or database fails fast; it is closed when
-the app shuts down.
+the app shuts down. Starting also removes what interrupted uploads left in the
+workspace's ``incoming/`` and exports checkpoints the store signed but the
+workspace's witness file does not hold yet.
+
+A database error (a damaged store, a lost connection) is translated once, here,
+into the gateway's error and so into one problem document or error page.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +31,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..errors import GatewayError
 from ..services.context import open_context
+from ..services.ledger import export_checkpoints
+from ..store.engine import store_error
 from . import problems
 from .routers import accounting, agreement, auth, batches, interactive, ledger, review
 from .settings import ServiceSettings
@@ -89,6 +98,8 @@ def _is_console(request: Request) -> bool:
 def create_app(settings: ServiceSettings) -> FastAPI:
     """Build the service for one workspace. The settings object is the only input."""
     ctx = open_context(settings.workspace, settings.db_url)
+    ctx.ws.remove_interrupted_uploads()
+    export_checkpoints(ctx)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -145,6 +156,18 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             return render_error(request, status=422, kind="validation-error", detail=detail)
         return problems.from_validation_error(request, exc)
 
+    async def database_error(request: Request, exc: Exception) -> Response:
+        failure = store_error(exc)
+        if failure is None:
+            return await unexpected(request, exc)
+        problems.log.error("database error on %s: %s", request.url.path, failure.describe())
+        return await gateway_error(request, failure)
+
+    # the driver's own classes, and SQLAlchemy's wrapper of them; anything else that
+    # wraps one (pandas) reaches `unexpected`, which looks through it as well
+    for cls in (DBAPIError, sqlite3.Error, *_psycopg_errors()):
+        app.add_exception_handler(cls, database_error)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_console(request):
@@ -153,6 +176,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        failure = store_error(exc)
+        if failure is not None:
+            return await gateway_error(request, failure)
         if _is_console(request):
             problems.log.exception("unexpected error on %s", request.url.path, exc_info=exc)
             return render_error(request, status=500, kind="internal-error",
@@ -170,6 +196,12 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _psycopg_errors() -> tuple[type[Exception], ...]:
+    import psycopg
+
+    return (psycopg.Error,)
 
 
 def openapi_schema(settings: ServiceSettings) -> dict[str, Any]:

@@ -41,6 +41,10 @@ TITLES: dict[str, str] = {
     "forbidden": "Forbidden",
     "conflict": "Conflict",
     "verification-failed": "Verification failed",
+    "store-rolled-back": "The store is behind its exported checkpoints",
+    "responses-disagree": "Response files and the ledger disagree",
+    "store-error": "The database failed",
+    "store-damaged": "The store is damaged",
     "not-authenticated": "Not logged in",
     "csrf-failed": "The form's CSRF token is missing or wrong",
     "payload-too-large": "The request body is too large",
@@ -138,4 +142,5 @@ _STATUS_TEXT = {
     409: "Conflict",
     413: "Body too large",
     422: "Malformed request, or the batch was refused",
+    503: "The database failed or the store is damaged",
 }

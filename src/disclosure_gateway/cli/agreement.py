@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from ..agreement import load_agreement
-from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out, table, workspace
+from .common import CreateDbOpt, DbOpt, JsonOpt, WorkspaceOpt, emit_json, out, table, workspace
 
 app = typer.Typer(help="Check, show, install, suspend and resume the agreement.", no_args_is_help=True)
 
@@ -95,15 +95,22 @@ def install(
     path: Annotated[Path, typer.Argument(help="Agreement TOML file to put in force.")],
     ws: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace directory (created if missing).")],
     db: DbOpt = None,
+    create_db: CreateDbOpt = False,
     json_: JsonOpt = False,
 ) -> None:
-    """Put an agreement in force in a workspace (makes the custodian key if missing)."""
+    """Put an agreement in force in a workspace (makes the custodian key if missing).
+
+    A new workspace gets a new store; an existing one keeps its store, which must
+    exist unless --create-db is given (e.g. when it moves to a new database).
+    """
     from ..ledger.events import EventType
     from ..provisioning import install_agreement
     from ..services.context import open_context
     from ..workspace import Workspace
 
-    installed = install_agreement(Workspace(ws), load_agreement(path))
+    target = Workspace(ws)
+    installed = install_agreement(target, load_agreement(path), db_url=db,
+                                  create_db=create_db or not target.agreement_path.exists())
     with open_context(ws, db) as ctx, ctx.store.transaction() as s:
         ctx.ledger.append(s, EventType.AGREEMENT_LOADED, {
             "agreement_id": installed.id, "agreement_hash": installed.terms_hash,

@@ -10,6 +10,7 @@ import typer
 
 from ..agreement import load_agreement
 from ..errors import InputError
+from ..files import atomic_dir
 from ..intake.manifest import build_manifest, sign_batch, write_manifest
 from ..keys import load_private
 from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out, table
@@ -26,20 +27,25 @@ def new(
     * 16,
     json_: JsonOpt = False,
 ) -> None:
-    """Write a manifest around a records file (unsigned; sign with `dgw batch sign`)."""
+    """Write a manifest around a records file (unsigned; sign with `dgw batch sign`).
+
+    The batch directory is built under a temporary name beside --out and renamed
+    when complete: a failure leaves nothing behind.
+    """
     if not records.is_file():
         raise InputError("records file not found", where=str(records))
     agr = load_agreement(agreement)
-    if out_dir.exists() and any(out_dir.iterdir()):
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise InputError("output directory exists and is not empty", where=str(out_dir))
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise InputError(f"cannot create directory: {e.strerror}", where=str(out_dir)) from e
-    target = out_dir / records.name
-    shutil.copyfile(records, target)
-    manifest = build_manifest(target, agreement=agr, requester_key_id=key_id)
-    write_manifest(out_dir, manifest)
+    with atomic_dir(out_dir) as building:
+        target = building / records.name
+        try:
+            shutil.copyfile(records, target)
+        except OSError as e:
+            raise InputError(f"cannot copy the records file: {e.strerror}",
+                             where=str(records)) from e
+        manifest = build_manifest(target, agreement=agr, requester_key_id=key_id)
+        write_manifest(building, manifest)
     if json_:
         emit_json(manifest.model_dump(mode="json"))
     else:

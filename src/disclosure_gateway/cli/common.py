@@ -39,7 +39,13 @@ WorkspaceOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document instead of tables.")]
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", help="Database URL (default: the workspace's SQLite store)."),
+    typer.Option("--db", help="Database URL (default: the workspace's SQLite store). It must "
+                 "exist: a mistyped path is refused, not created."),
+]
+CreateDbOpt = Annotated[
+    bool,
+    typer.Option("--create-db", help="Create the store (SQLite file, or the gateway's tables "
+                 "in a PostgreSQL database) if it does not exist."),
 ]
 
 

@@ -1,7 +1,10 @@
-"""`dgw ledger`: verify the transparency log, print proofs, make and export checkpoints.
+"""`dgw ledger`: verify the store and its log, print proofs, make and export checkpoints.
 
 Proofs are JSON documents (see docs/ledger.md) that ``dgw ledger verify-proof``
 or :func:`disclosure_gateway.ledger.proofs.verify_proof` check without the store.
+``dgw ledger verify`` exits with one code per kind of problem: 8 the log, 10 a
+damaged database, 11 a store behind its exported checkpoints, 12 response files
+the store does not match.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from typing import Annotated, Any
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy.engine import make_url
 
 from ..errors import AgreementError, InputError
+from ..files import atomic_write
 from ..keys import load_public, public_from_b64
 from ..ledger.log import Ledger
 from ..ledger.proofs import verify_proof
-from ..store.engine import Store, normalise_url, open_store
+from ..services.ledger import audit, export_to
+from ..store.engine import Store, open_store
 from ..workspace import Workspace
 from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out, progress, table
 
@@ -34,15 +38,8 @@ OutOpt = Annotated[Path | None, typer.Option("--out", help="Write the proof to t
 
 
 def _open(ws_path: Path, db: str | None) -> Store:
-    """The workspace's store, without creating an empty one by mistake."""
-    url = normalise_url(Workspace(ws_path).db_url(db))
-    parsed = make_url(url)
-    is_file = (parsed.drivername.startswith("sqlite")
-               and parsed.database not in (None, "", ":memory:"))
-    if is_file and not Path(parsed.database or "").exists():
-        raise InputError("no store here; run `dgw process` first or pass --db",
-                         where=parsed.database)
-    return open_store(url)
+    """The workspace's store (never a new empty one: a missing store is refused)."""
+    return open_store(Workspace(ws_path).db_url(db))
 
 
 def _trusted_key(ws_path: Path, key_file: Path | None) -> Ed25519PublicKey | None:
@@ -69,10 +66,7 @@ def _emit_proof(doc: dict[str, Any], out_file: Path | None, summary: str, json_:
     if out_file is None:
         typer.echo(text, nl=False)
         return
-    try:
-        out_file.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise InputError(f"cannot write proof: {e.strerror}", where=str(out_file)) from e
+    atomic_write(out_file, text)
     if json_:
         emit_json({"written": str(out_file), "kind": doc["kind"]})
     else:
@@ -80,23 +74,49 @@ def _emit_proof(doc: dict[str, Any], out_file: Path | None, summary: str, json_:
 
 
 @app.command("verify")
-def verify(ws: WorkspaceOpt, db: DbOpt = None, key: KeyOpt = None, json_: JsonOpt = False) -> None:
-    """Recompute the tree from every leaf; check every checkpoint, signature and consistency."""
+def verify(
+    ws: WorkspaceOpt,
+    db: DbOpt = None,
+    key: KeyOpt = None,
+    witness: Annotated[list[Path] | None, typer.Option(
+        "--witness", help="Also compare with the checkpoints in FILE (an export a witness "
+        "kept; repeatable). The workspace's witness/checkpoints.json is always read.")] = None,
+    quick: Annotated[bool, typer.Option(
+        "--quick", help="SQLite quick_check instead of integrity_check (skips comparing every "
+        "index with its rows; PostgreSQL: indexes without their rows).")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Check database, log, exported checkpoints, responses; exit 10, 8, 11, 12 by kind.
+
+    In order: the database's integrity check (10: damaged); every leaf recomputed,
+    with checkpoints, signatures and consistency (8); the store against the
+    checkpoints exported outside it (11: rolled back); every signed response on
+    disk against the logged responses (12: e.g. a batch the store lost).
+    """
     trusted = _trusted_key(ws, key)
     with _open(ws, db) as store, progress(not json_) as bar:
         task = bar.add_task("verifying leaves", total=None)
-        report = Ledger(store).verify(
-            trusted_keys=[trusted] if trusted else None,
+        report = audit(
+            Workspace(ws), store, trusted_keys=[trusted] if trusted else None,
+            witness_files=witness or (), quick=quick,
             progress=lambda done, total: bar.update(task, completed=done, total=total))
     if json_:
         emit_json(report.to_json())
         return
-    trust = ("signatures checked against the custodian key" if report.keys_trusted else
+    led = report.ledger
+    trust = ("signatures checked against the custodian key" if led.keys_trusted else
              "[yellow]no custodian key given: signatures checked against the keys the "
              "checkpoints carry[/]")
-    out.print(f"[green]ledger verified[/]: {report.tree_size} leaves, root {report.root_hash}")
-    out.print(f"{report.checkpoints} checkpoints (latest at size {report.latest_checkpoint}); "
-              f"{report.unwitnessed} leaves after it; {trust}; {report.seconds:.1f}s")
+    out.print(f"[green]ledger verified[/]: {led.tree_size} leaves, root {led.root_hash}")
+    out.print(f"{led.checkpoints} checkpoints (latest at size {led.latest_checkpoint}); "
+              f"{led.unwitnessed} leaves after it; {trust}")
+    integrity = (report.integrity.check if report.integrity.complete
+                 else f"[yellow]{report.integrity.check}[/]")
+    out.print(f"database: {integrity}")
+    out.print(f"exported checkpoints: {report.exported} (latest at size "
+              f"{report.latest_exported}); response files: {report.responses} match the log"
+              f"{'' if report.responses_signed else ' ([yellow]signatures not checked[/])'}; "
+              f"{report.seconds:.1f}s")
 
 
 @app.command("prove")
@@ -167,12 +187,18 @@ def checkpoint(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Sign the current tree with the custodian's key (and export checkpoints for a witness)."""
-    key = Workspace(ws).custodian_key()
+    """Sign the current tree with the custodian's key (and export checkpoints for a witness).
+
+    Every checkpoint also goes to the workspace's witness/checkpoints.json; an
+    --export FILE is added to in the same way (append-only: nothing in it is replaced).
+    """
+    workspace = Workspace(ws)
+    key = workspace.custodian_key()
     with _open(ws, db) as store:
         ledger = Ledger(store)
         cp = ledger.checkpoint(key)
-        count = ledger.export_checkpoints(export) if export else None
+        export_to(ledger, workspace.checkpoint_export)
+        count = export_to(ledger, export) if export else None
     if json_:
         emit_json({**cp.to_json(), "note": cp.note(), "exported": count,
                    "export": str(export) if export else None})
@@ -180,7 +206,7 @@ def checkpoint(
     out.print(f"checkpoint: tree size [bold]{cp.tree_size}[/], root {cp.root_hash}, "
               f"key {cp.key_id}, {cp.time}")
     if export:
-        out.print(f"{count} checkpoints written to {export}")
+        out.print(f"{count} new checkpoints added to {export}")
 
 
 @app.command("show")

@@ -1,14 +1,18 @@
 """Entry point of `dgw`. Registers one sub-command group per concept and turns
-gateway errors into one line on stderr and a non-zero exit code."""
+gateway errors, and the database's own errors (a damaged or unreachable store),
+into one line on stderr and a non-zero exit code."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import typer
+from rich.markup import escape
 
 from ..errors import GatewayError
+from ..store.engine import store_error
 from . import (
     accounting,
     agreement,
@@ -68,11 +72,26 @@ def main() -> None:
     # Splink reports untrained comparison levels as warnings on every run; `dgw model
     # show` presents the parameters properly, so the CLI keeps the terminal for results.
     logging.getLogger("splink").setLevel(logging.ERROR)
+    # Nearly everything the gateway writes (store, responses, reports, master index,
+    # keys, uploads) holds personal or secret data: nothing it creates is readable by
+    # group or others, whichever module or library creates it.
+    os.umask(0o077)
     try:
         app()
     except GatewayError as e:
-        err.print(f"[red]error[/]: {e.describe()}", highlight=False, soft_wrap=True)
-        sys.exit(e.exit_code)
+        fail(e)
+    except Exception as e:
+        failure = store_error(e)
+        if failure is None:
+            raise
+        fail(failure)
+
+
+def fail(e: GatewayError) -> None:
+    """One line on stderr and the error's exit code."""
+    line = "; ".join(part.strip() for part in e.describe().splitlines() if part.strip())
+    err.print(f"[red]error[/]: {escape(line)}", highlight=False, soft_wrap=True)
+    sys.exit(e.exit_code)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,20 @@ import typer
 from rich.progress import Progress
 
 from ..pipeline import BatchOutcome, process_batch
+from ..provisioning import prepare_store
 from ..services.context import open_context
-from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out, progress, table
+from ..services.ledger import export_checkpoints
+from .common import (
+    CreateDbOpt,
+    DbOpt,
+    JsonOpt,
+    WorkspaceOpt,
+    emit_json,
+    out,
+    progress,
+    table,
+    workspace,
+)
 
 
 def progress_hook(bar: Progress) -> Any:
@@ -48,11 +60,15 @@ def process(
     batch_dir: Annotated[Path, typer.Argument(help="Batch directory (manifest, records, signature).")],
     ws: WorkspaceOpt,
     db: DbOpt = None,
+    create_db: CreateDbOpt = False,
     json_: JsonOpt = False,
 ) -> None:
     """Process (or resume) a signed batch: intake, gate, match, decide, respond."""
+    if create_db:
+        prepare_store(workspace(ws), db, create=True)
     with open_context(ws, db) as ctx, progress(enabled=not json_) as bar:
         outcome = process_batch(ctx, batch_dir, progress=progress_hook(bar))
+        export_checkpoints(ctx)  # the batch's checkpoint, kept outside the store too
     if json_:
         emit_json(outcome.to_json())
     else:

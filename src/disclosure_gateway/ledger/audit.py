@@ -13,7 +13,14 @@ checks, in this order, so that the *first* bad index is the one reported:
    the previous good checkpoint, the best a signed root can bound it);
 4. at the end: no leaves missing (truncation), the head's size, last hash and
    compact range agree, every checkpoint row has its checkpoint event and vice
-   versa, and the consistency proof between successive checkpoints verifies.
+   versa, and the consistency proof between successive checkpoints verifies;
+5. against checkpoints exported outside the store (:mod:`.witness`), which the
+   store cannot roll back: none is larger than the store's log, and the RFC 9162
+   consistency proof from each to the store's tree verifies
+   (:class:`RollbackDetected` otherwise: commits lost, or the log rewritten).
+
+Callers may watch events of some types as they stream past (the full audit
+collects the logged responses this way, without a second pass).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -29,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from ..errors import VerificationError
+from ..errors import RollbackDetected, VerificationError
 from ..keys import key_id_of, public_raw
 from ..store._sql import Executor
 from ..store.models import LedgerLeaf
@@ -120,24 +127,36 @@ def _trusted(cp: Checkpoint, trusted: Sequence[Ed25519PublicKey] | None) -> None
     verify_checkpoint(cp, public_key=key)
 
 
+#: a callback per watched event type: (leaf index, decoded event)
+Watch = Mapping[str, Callable[[int, dict[str, Any]], None]]
+
+
 def verify_leaves(*, origin: str, head_size: int, head_last: bytes, head_frontier: list[bytes],
                    checkpoints: list[Checkpoint], trusted_keys: Sequence[Ed25519PublicKey] | None,
                    rows: Iterable[Sequence[Any]],
-                   progress: Callable[[int, int], None] | None) -> dict[str, Any]:
+                   progress: Callable[[int, int], None] | None,
+                   exported: Sequence[Checkpoint] = (),
+                   watch: Watch | None = None) -> dict[str, Any]:
     # 1. The signatures, before trusting any root they carry.
     for cp in checkpoints:
         if cp.origin != origin:
             raise VerificationError(f"checkpoint at tree size {cp.tree_size} names another log "
                                     f"({cp.origin!r}, not {origin!r})", index=cp.tree_size)
         _trusted(cp, trusted_keys)
+    outside = _check_exported(exported, origin=origin, head_size=head_size,
+                              trusted_keys=trusted_keys)
     by_size = {cp.tree_size: cp for cp in checkpoints}
     # 2. What to compute while streaming: each checkpoint's root, and the nodes of
-    #    the consistency proof between each checkpoint and the next.
+    #    the consistency proof between each checkpoint and the next, and from each
+    #    exported checkpoint to the whole log.
     sizes = sorted(by_size)
     pairs = list(itertools.pairwise(sizes))
     wanted: set[merkle.Range] = {(0, n) for n in sizes}
     for a, b in pairs:
         wanted.update(merkle.consistency_ranges(a, b))
+    for cp in outside:
+        if 0 < cp.tree_size < head_size:
+            wanted.update(merkle.consistency_ranges(cp.tree_size, head_size))
     collector = merkle.NodeCollector(wanted)
     cp_ends = iter(sizes)
     next_cp = next(cp_ends, -1)
@@ -182,6 +201,8 @@ def verify_leaves(*, origin: str, head_size: int, head_last: bytes, head_frontie
                 raise VerificationError(f"leaf {idx} has unknown event type {typ!r}", index=idx)
             if typ == "checkpoint":
                 seen_checkpoint_events[_checkpoint_event_size(event, idx)] = idx
+            if watch and typ in watch:
+                watch[typ](idx, event)
             collector.feed(lh)
             prev = lh
             expected += 1
@@ -224,11 +245,62 @@ def verify_leaves(*, origin: str, head_size: int, head_last: bytes, head_frontie
             old_size=a, new_size=b, old_root=bytes.fromhex(by_size[a].root_hash),
             new_root=bytes.fromhex(by_size[b].root_hash),
             proof=[nodes[r] for r in merkle.consistency_ranges(a, b)])
+    root = collector.compact_range.root()
+    # 7. The exported checkpoints: the log as it stands must extend each of them.
+    for cp in outside:
+        _check_extends(cp, head_size=head_size, root=root, nodes=nodes)
     latest = sizes[-1] if sizes else None
     return {"origin": origin, "tree_size": head_size,
-            "root_hash": collector.compact_range.root().hex(), "checkpoints": len(sizes),
+            "root_hash": root.hex(), "checkpoints": len(sizes),
             "latest_checkpoint": latest,
             "unwitnessed": head_size - (latest or 0), "keys_trusted": trusted_keys is not None}
+
+
+def _check_exported(exported: Sequence[Checkpoint], *, origin: str, head_size: int,
+                    trusted_keys: Sequence[Ed25519PublicKey] | None) -> list[Checkpoint]:
+    """Signatures and sizes of the checkpoints kept outside the store; returns them
+    in order of size. Raises RollbackDetected for one the store cannot have made."""
+    for cp in exported:
+        if cp.origin != origin:
+            raise RollbackDetected(
+                f"the exported checkpoints are of another log ({cp.origin!r}, not {origin!r}): "
+                "the store was replaced", index=None)
+        try:
+            _trusted(cp, trusted_keys)
+        except VerificationError as e:
+            raise VerificationError(f"exported {e.message}", index=e.index) from e
+    ordered = sorted(exported, key=lambda c: c.tree_size)
+    if ordered and ordered[-1].tree_size > head_size:
+        cp = ordered[-1]
+        raise RollbackDetected(
+            f"the store's log has {head_size} leaves, but the checkpoint of {cp.tree_size} "
+            f"leaves exported at {cp.time} was signed after more were logged: the store was "
+            "rolled back or lost its last commits (a truncated WAL, an old backup)",
+            index=head_size)
+    return ordered
+
+
+def _check_extends(cp: Checkpoint, *, head_size: int, root: bytes,
+                   nodes: Mapping[merkle.Range, bytes]) -> None:
+    # the RFC 9162 consistency proof from the exported tree to the whole log, as a
+    # witness holding that checkpoint would check it
+    old_root = bytes.fromhex(cp.root_hash)
+    try:
+        if cp.tree_size == head_size:
+            if old_root != root:
+                raise VerificationError("different roots at the same size")
+        elif cp.tree_size == 0:
+            if old_root != merkle.EMPTY_ROOT:
+                raise VerificationError("the empty tree has another root")
+        else:
+            merkle.verify_consistency(
+                old_size=cp.tree_size, new_size=head_size, old_root=old_root, new_root=root,
+                proof=[nodes[r] for r in merkle.consistency_ranges(cp.tree_size, head_size)])
+    except VerificationError as e:
+        raise RollbackDetected(
+            f"the store's log does not extend the checkpoint of {cp.tree_size} leaves exported "
+            f"at {cp.time}: leaves it covers were rewritten, or the store was rolled back and "
+            "logged other events since", index=cp.tree_size) from e
 
 
 def _checkpoint_event_size(event: dict[str, Any], idx: int) -> int:

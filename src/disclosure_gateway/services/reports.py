@@ -18,7 +18,6 @@ renders them as one self-contained HTML file (``reports/html.py``).
 from __future__ import annotations
 
 import math
-import os
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 
 from ..decide import DECISION_REASONS
 from ..errors import InputError
+from ..files import atomic_write, private_dir
 from ..gate.reasons import REASONS
 from ..store import reporting
 from ..store.decisions import iter_decisions
@@ -206,12 +206,6 @@ def write_batch_html(ctx: Context, batch_id: str, out: Path) -> dict[str, Any]:
     report = batch_report(ctx, batch_id)
     target = out / f"{batch_id}.html" if out.is_dir() else out
     html = render_batch(report)
-    tmp = target.with_name(target.name + ".tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(html, encoding="utf-8")
-        # rename last: a reader never sees half a report
-        os.replace(tmp, target)
-    except OSError as e:
-        raise InputError(f"cannot write the report: {e.strerror}", where=str(target)) from e
+    # 0600, under a temporary name renamed last: a reader never sees half a report
+    atomic_write(private_dir(target.parent) / target.name, html)
     return {**report, "html": str(target)}
