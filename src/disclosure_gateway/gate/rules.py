@@ -114,22 +114,19 @@ class GateResult:
 
     def iter_reasons(self) -> Iterator[tuple[str, tuple[str, ...]]]:
         """(request id, refusing codes) for every record, in input order."""
-        empty: tuple[str, ...] = ()
-        refused = set(np.flatnonzero(~self.accepted).tolist())
-        for i, rid in enumerate(self.request_ids):
-            yield rid, (self.reasons(i) if i in refused else empty)
+        lists, which = _distinct_lists(self.flags, self.codes)
+        for rid, k in zip(self.request_ids, which.tolist(), strict=True):
+            yield rid, lists[k]
 
     def recorded_codes(self) -> Iterator[tuple[str, tuple[str, ...]]]:
         """(request id, codes to keep with the request): the refusing codes of a refused
         record, the notes of an accepted one. This is how a note is carried: on the
         request's code list while its status says it was not refused."""
-        accepted = self.accepted
-        noted = np.asarray(self.note_flags.any(axis=1), dtype=bool)
-        for i, rid in enumerate(self.request_ids):
-            if not accepted[i]:
-                yield rid, self.reasons(i)
-            else:
-                yield rid, (self.notes(i) if noted[i] else ())
+        accepted = self.accepted[:, None]
+        both = np.concatenate([self.flags & ~accepted, self.note_flags & accepted], axis=1)
+        lists, which = _distinct_lists(both, self.codes + self.note_codes)
+        for rid, k in zip(self.request_ids, which.tolist(), strict=True):
+            yield rid, lists[k]
 
     def detail(self, i: int) -> dict[str, dict[str, object]]:
         """What the codes of refused record ``i`` rest on, where a number or a field says
@@ -177,6 +174,26 @@ class GateResult:
         """What to record in the request history once the batch is decided."""
         entries = history_entries(self._ids, self.accepted, self._digest)
         return replace(entries, officer_claims=self._claims())
+
+
+def _distinct_lists(flags: np.ndarray, names: tuple[str, ...]) -> tuple[list[tuple[str, ...]],
+                                                                         np.ndarray]:
+    """The distinct code lists of a flag matrix, and each row's index into them.
+
+    A batch has few distinct lists (most records none, many the same note), so each
+    is built once rather than once per record.
+    """
+    packed = np.packbits(flags, axis=1)
+    if packed.shape[1] <= 8:  # up to 64 codes: one integer per row, hashed
+        wide = np.zeros((len(flags), 8), dtype=np.uint8)
+        wide[:, : packed.shape[1]] = packed
+        which, keys = pd.factorize(wide.view("<u8").ravel())
+        first = np.zeros(len(keys), dtype=np.int64)
+        first[which[::-1]] = np.arange(len(which) - 1, -1, -1)
+    else:  # pragma: no cover - more codes than one integer holds
+        _keys, first, which = np.unique(packed, axis=0, return_index=True, return_inverse=True)
+    lists = [tuple(names[j] for j in np.flatnonzero(flags[i])) for i in first.tolist()]
+    return lists, np.asarray(which, dtype=np.int64).ravel()
 
 
 def note_codes(agreement: Agreement) -> tuple[str, ...]:
