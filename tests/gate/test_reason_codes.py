@@ -287,6 +287,9 @@ VALID_VARIANTS: list[tuple[dict[str, str], dict[str, Any] | None]] = [
     ({"removal_order_date": ""}, {"eligibility": {"require_final_removal_order": False}}),
     ({"case_number": ""}, {"eligibility": {"require_case_number": False}}),
     ({"investigating_officer": ""}, {"eligibility": {"require_investigating_officer": False}}),
+    ({"investigating_officer": "Иван Петров"}, None),  # an officer named in another script
+    ({"investigating_officer": "王伟"}, None),
+    ({"investigating_officer": "Whitfield, Dana"}, None),
 ]
 
 

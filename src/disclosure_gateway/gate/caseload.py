@@ -72,7 +72,7 @@ TITLES = frozenset({
 })
 #: generational suffixes that may follow a family name
 SUFFIXES = frozenset({"JR", "SR", "II", "III", "IV"})
-_WORDS = re.compile(r"[A-Z]+")
+_WORDS = re.compile(r"[^\W\d_]+")  # letters of any script
 _NONE16 = "0" * 16
 
 
@@ -110,6 +110,8 @@ class Caseload:
 
     claimed: np.ndarray  # int64
     over: np.ndarray  # bool
+    #: whether the record names an officer at all (letters, not only punctuation)
+    named: np.ndarray  # bool
     #: per officer over the cap: (name as first written in the batch, claims counted, records)
     offenders: list[tuple[str, int, int]]
     #: the batch's distinct claims, for the history: (officer group key, variant); made
@@ -163,7 +165,7 @@ def check_caseload(
     present = person >= 0
     names = list(persons)
     if not present.any():
-        return Caseload(np.zeros(n, np.int64), np.zeros(n, bool), [], lambda: [])
+        return Caseload(np.zeros(n, np.int64), np.zeros(n, bool), present, [], lambda: [])
 
     group_of = np.array([digest.text(p.family, "officer-g") for p in names], dtype=object)
     part_of = np.array([
@@ -233,7 +235,7 @@ def check_caseload(
     claimed = np.where(present, load_of_person[np.maximum(person, 0)], 0)
     over = present & (claimed > cap)
     offenders = _offenders(spellings, spelling_idx, person, load_of_person, cap)
-    return Caseload(claimed.astype(np.int64), over, offenders, entries)
+    return Caseload(claimed.astype(np.int64), over, present, offenders, entries)
 
 
 def _codes(col: t.Column) -> tuple[pa.Array, np.ndarray]:

@@ -83,15 +83,23 @@ def lookalike(text: str) -> str:
     """
     if text.isascii():
         return text
+    return _fold(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    # cached: the same names and street names recur across columns, rules and batches
     table = confusables_table()
-    folded = unicodedata.normalize("NFKC", text).translate(table)
-    # a replacement can meet a following combining mark ("e" + U+0301): normalise
-    # again until stable, so that folding twice gives what folding once gave
-    for _ in range(3):
-        again = unicodedata.normalize("NFKC", folded).translate(table)
-        if again == folded:
-            break
-        folded = again
+    normal = unicodedata.normalize("NFKC", text)
+    folded = normal.translate(table)
+    if folded != normal:
+        # a replacement can meet a following combining mark ("e" + U+0301): normalise
+        # again until stable, so that folding twice gives what folding once gave
+        for _ in range(3):
+            again = unicodedata.normalize("NFKC", folded).translate(table)
+            if again == folded:
+                break
+            folded = again
     if folded.isascii():
         return folded
     return "".join(c for c in folded if c.isascii() or unicodedata.category(c) != "Cf")

@@ -3,9 +3,9 @@
 6103(i)(2) disclosure is for officers "personally and directly engaged" in a
 criminal investigation, with the specific reasons the information is relevant.
 Each record must carry a case number in the agreement's format, a named
-investigating officer, and a relevance statement of meaningful length. How
-many investigations an officer claims is counted across batches in
-``caseload.py``.
+investigating officer, and a relevance statement of meaningful length. Who
+the officer is (OFFICER_MISSING when the field names no one) and how many
+investigations they claim across batches is ``caseload.py``'s concern.
 """
 
 from __future__ import annotations
@@ -54,14 +54,11 @@ def _pattern_mask(col: t.Column, pattern: str) -> t.Mask:
 def check_investigation(df: pd.DataFrame, eligibility: Eligibility) -> dict[str, t.Mask]:
     case = t.stripped(t.column(df, "case_number"))
     case_blank = t.blank(case)
-    officer = t.squeezed(t.column(df, "investigating_officer"))
-    officer_blank = t.blank(t.folded(officer))
     relevance = t.column(df, "relevance")
     min_chars = eligibility.relevance_min_chars
     relevance_good = t.map_unique(relevance, lambda s: relevance_ok(s, min_chars), bool)
     return {
         "CASE_NUMBER_MISSING": case_blank & eligibility.require_case_number,
         "CASE_NUMBER_MALFORMED": ~case_blank & ~_pattern_mask(case, eligibility.case_number_pattern),
-        "OFFICER_MISSING": officer_blank & eligibility.require_investigating_officer,
         "RELEVANCE_INSUFFICIENT": ~relevance_good,
     }

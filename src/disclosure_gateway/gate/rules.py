@@ -246,6 +246,7 @@ def check_records(
     masks |= repeat_masks
     load = check_caseload(work, ids.subject, elig, request_date=request_date, history=history,
                           digest=digest)
+    masks["OFFICER_MISSING"] = ~load.named & elig.require_investigating_officer
     masks["OFFICER_CASELOAD_IMPLAUSIBLE"] = load.over
     unknown = set(masks) - set(ALL_CODES)
     if unknown:  # a rule emitting an undocumented code is a programming error
