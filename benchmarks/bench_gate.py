@@ -9,7 +9,13 @@ project's 2-core machine: at most 3 minutes and 4 GiB.
 When the batch has a ``truth.parquet`` it also prints, per planted defect
 kind, how many defective requests the gate caught (refused with one of the
 codes ``contracts.DEFECT_REASONS`` names for that kind) and missed — missed
-must be 0 — and how many valid requests it wrongly refused, by code.
+must be 0 — and how many valid requests it wrongly refused, by code. It
+prints the notes (non-refusing codes such as an unusable birth date) and the
+officers over the caseload cap with the investigations counted for them.
+
+``--entries`` also times what the pipeline pays on top: the keyed digests the
+request history records for the batch (identities, fingerprints, probing
+groups, officers' claims).
 
     .venv/bin/python benchmarks/bench_gate.py                  # 1.28M, cached
     .venv/bin/python benchmarks/bench_gate.py --requests 50000 # quick look
@@ -129,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--request-date", type=date.fromisoformat,
                     help="date the requests are judged on (default: the manifest's creation date)")
     ap.add_argument("--json", action="store_true", help="print one JSON document")
+    ap.add_argument("--entries", action="store_true",
+                    help="also time the request-history digests the pipeline records")
     args = ap.parse_args(argv)
 
     batch = args.batch or _generate(args.requests, args.out)
@@ -141,14 +149,23 @@ def main(argv: list[str] | None = None) -> int:
         df = read_records(batch / manifest.records_file, manifest.records_format)
         t_read = time.perf_counter() - t0
         t1 = time.perf_counter()
-        result = check_records(df, agreement, request_date=request_date, workers=args.workers)
+        c1 = time.process_time()
+        result = check_records(df, agreement, request_date=request_date, workers=args.workers,
+                               hash_key=b"bench-ledger-secret")
         t_gate = time.perf_counter() - t1
+        c_gate = time.process_time() - c1
+        t_entries = None
+        if args.entries:
+            t2 = time.perf_counter()
+            result.history_entries()
+            t_entries = time.perf_counter() - t2
     total = t_read + t_gate
     summary = result.summary()
     figures: dict[str, object] = {
         "records": len(df),
         "read_seconds": round(t_read, 1),
         "gate_seconds": round(t_gate, 1),
+        "gate_cpu_seconds_main_process": round(c_gate, 1),
         "total_seconds": round(total, 1),
         "records_per_second": round(len(df) / total),
         "request_date": request_date.isoformat(),
@@ -159,7 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         "by_code": summary.by_code,
         "probing_records": summary.probing_records,
         "probing_groups": summary.probing_groups,
+        "by_note": summary.by_note,
+        "officers_over_cap": [
+            {"officer": o.officer, "claimed": o.claimed, "records": o.records}
+            for o in summary.officers_over_cap],
     }
+    if t_entries is not None:
+        figures["history_entries_seconds"] = round(t_entries, 1)
     if (batch / TRUTH_FILE).exists():
         figures |= _defect_report(result.flags, result.codes, batch, result.request_ids)
         examples = figures.pop("valid_refused_examples")
@@ -174,12 +197,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"records            {figures['records']:,} (judged on {request_date})")
     print(f"read               {t_read:.1f} s")
-    print(f"gate               {t_gate:.1f} s")
+    print(f"gate               {t_gate:.1f} s  (CPU {c_gate:.1f} s in this process; with --workers 1,"
+          " all of it: steadier than wall time on a busy machine)")
     print(f"total              {total:.1f} s   ({figures['records_per_second']:,} records/s)")
     print(f"peak RSS           main {figures['peak_rss_mib_main']:,} MiB, "
           f"all processes {figures['peak_rss_mib_all_processes']:,} MiB")
     print(f"accepted/refused   {summary.accepted:,} / {summary.refused:,}")
+    if t_entries is not None:
+        print(f"history digests    {t_entries:.1f} s")
     print(f"probing            {summary.probing_records:,} records, groups {summary.probing_groups}")
+    print(f"notes              {summary.by_note}")
+    cap = agreement.eligibility.max_open_investigations_per_officer
+    for o in summary.officers_over_cap[:5]:
+        print(f"officer over cap   {o.officer!r}: {o.claimed:,} investigations counted "
+              f"({o.records:,} records here; cap {cap})")
     if "defects" in figures:
         per_kind = figures["defects"]
         assert isinstance(per_kind, dict)

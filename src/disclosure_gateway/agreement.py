@@ -76,6 +76,8 @@ class Requester(_Strict):
 
 
 class Eligibility(_Strict):
+    """What a request record must carry to be legally sufficient under this agreement."""
+
     require_final_removal_order: bool = True
     min_days_since_final_order: int = Field(default=90, ge=0)
     require_case_number: bool = True
@@ -85,6 +87,13 @@ class Eligibility(_Strict):
     relevance_min_chars: int = Field(default=40, ge=1)
     #: an officer claiming more open investigations than this is implausible
     max_open_investigations_per_officer: int = Field(default=200, ge=1)
+    #: the caseload counts the officer's claims in batches dated within this many days
+    #: before the request date (this batch included): a year, the usual span of an open
+    #: criminal investigation, and no longer than the request history is kept
+    officer_caseload_window_days: int = Field(default=365, ge=1)
+    #: whether a record without a usable birth date is refused; 6103(i)(2) asks for name and
+    #: address, so by default a missing or unusable birth date is only noted
+    require_birth_date: bool = False
     taxable_period_earliest: int = Field(ge=1900, le=2100)
     taxable_period_latest: int = Field(ge=1900, le=2100)
 

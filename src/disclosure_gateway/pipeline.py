@@ -172,13 +172,15 @@ def gate_and_store(ctx: Context, records: pd.DataFrame, *, batch_id: str, reques
         ], time=now)
         entries = gate.history_entries()  # keyed digests: computed once, used twice
         reasons_of = list(gate.iter_reasons())
-        store_requests.insert_requests(s, batch_id=batch_id,
-                                       rows=_request_rows(records, gate, entries, reasons_of))
+        # stored as matching may use them (an unusable birth date emptied), with the
+        # refusing codes of a refused request or the notes of an eligible one
+        store_requests.insert_requests(s, batch_id=batch_id, rows=_request_rows(
+            gate.for_matching(records), gate, entries, list(gate.recorded_codes())))
         refused = [
             NewEvent(EventType.RECORD_REFUSED, {
                 **common, "request": ctx.request_key(batch_id, rid),
-                "reason_codes": list(reasons)})
-            for rid, reasons in reasons_of if reasons
+                "reason_codes": list(reasons), **({"detail": d} if (d := gate.detail(i)) else {})})
+            for i, (rid, reasons) in enumerate(reasons_of) if reasons
         ]
         ctx.ledger.append_many(s, refused, time=now)
         record_history(s, batch_id=batch_id, on=batch_date, entries=entries)

@@ -17,6 +17,8 @@ from disclosure_gateway.gate import ALL_CODES, InMemoryHistory, check_records
 
 from .factories import REQUEST_DATE, agreement, frame, record
 
+DOB_REQUIRED: dict[str, Any] = {"eligibility": {"require_birth_date": True}}
+
 # (code, field overrides, agreement overrides or None)
 SINGLE: list[tuple[str, dict[str, str], dict[str, Any] | None]] = [
     ("REQUEST_ID_MISSING", {"request_id": ""}, None),
@@ -160,11 +162,19 @@ SINGLE: list[tuple[str, dict[str, str], dict[str, Any] | None]] = [
     ("TIN_MALFORMED", {"tin": "078-05-1120"}, None),
     ("TIN_MALFORMED", {"tin": "12345678A"}, None),
     ("TIN_MALFORMED", {"tin": "123-456789"}, None),
-    ("DOB_MALFORMED", {"dob": "1985-02-30"}, None),
-    ("DOB_MALFORMED", {"dob": "03/02/85"}, None),
-    ("DOB_MALFORMED", {"dob": "yesterday"}, None),
-    ("DOB_IMPLAUSIBLE", {"dob": "2030-01-01"}, None),
-    ("DOB_IMPLAUSIBLE", {"dob": "1880-01-01"}, None),
+    # birth-date codes refuse only where the agreement requires a birth date (else notes)
+    ("DOB_MISSING", {"dob": ""}, DOB_REQUIRED),
+    ("DOB_MISSING", {"dob": "  "}, DOB_REQUIRED),
+    ("DOB_MALFORMED", {"dob": "1985-02-30"}, DOB_REQUIRED),
+    ("DOB_MALFORMED", {"dob": "03/02/85"}, DOB_REQUIRED),
+    ("DOB_MALFORMED", {"dob": "yesterday"}, DOB_REQUIRED),
+    ("DOB_IMPLAUSIBLE", {"dob": "2030-01-01"}, DOB_REQUIRED),
+    ("DOB_IMPLAUSIBLE", {"dob": "1880-01-01"}, DOB_REQUIRED),
+    ("DOB_IMPLAUSIBLE", {"dob": "1899-12-31"}, DOB_REQUIRED),
+    # --- field lengths --------------------------------------------------------------
+    ("FIELD_TOO_LONG", {"address_line1": "1423 W Elm St " + "x" * 10_000}, None),
+    ("FIELD_TOO_LONG", {"relevance": "word " * 1000}, None),
+    ("FIELD_TOO_LONG", {"last_name": "a" * 101}, None),
     # --- policy-dependent -----------------------------------------------------------
     (
         "ADDRESS_NOT_STREET_ADDRESS",
@@ -220,6 +230,10 @@ VALID_VARIANTS: list[tuple[dict[str, str], dict[str, Any] | None]] = [
     ({"tin": "988-94-0001"}, None),  # ITIN
     ({"dob": "03/02/1985"}, None),
     ({"dob": ""}, None),
+    ({"dob": "1985-02-30"}, None),  # noted, not refused: a birth date is not a condition
+    ({"dob": "2030-01-01"}, None),
+    ({"dob": "03/02/1985"}, DOB_REQUIRED),
+    ({"last_name": "a" * 100, "address_line1": "1423 W Elm St" + " " * 150}, None),  # at the caps
     ({"removal_order_date": "01/15/2024"}, None),
     ({"removal_order_date": (REQUEST_DATE - timedelta(days=90)).isoformat()}, None),
     ({"statute": "8 USC § 1253(a)(1)"}, None),
@@ -273,6 +287,9 @@ VALID_VARIANTS: list[tuple[dict[str, str], dict[str, Any] | None]] = [
     ({"removal_order_date": ""}, {"eligibility": {"require_final_removal_order": False}}),
     ({"case_number": ""}, {"eligibility": {"require_case_number": False}}),
     ({"investigating_officer": ""}, {"eligibility": {"require_investigating_officer": False}}),
+    ({"investigating_officer": "Иван Петров"}, None),  # an officer named in another script
+    ({"investigating_officer": "王伟"}, None),
+    ({"investigating_officer": "Whitfield, Dana"}, None),
 ]
 
 
@@ -313,8 +330,10 @@ def test_every_applicable_code_is_reported_not_only_the_first(reference: Agreeme
         "OFFICER_MISSING",
         "RELEVANCE_INSUFFICIENT",
         "TIN_MALFORMED",
-        "DOB_IMPLAUSIBLE",
     }
+    # the impossible birth date is reported, as a note: it refuses nothing on its own
+    r = check_records(frame([record(**fields)]), reference, request_date=REQUEST_DATE, workers=1)
+    assert r.notes(0) == ("DOB_IMPLAUSIBLE",)
 
 
 # --- scenarios over several records ------------------------------------------------------

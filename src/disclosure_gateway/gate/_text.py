@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import fold
+
 Column = Any  # a pyarrow ChunkedArray of strings; pyarrow ships no type stubs
 Mask = np.ndarray  # one bool per record
 
@@ -80,13 +82,30 @@ def in_set(col: Column, values: frozenset[str] | set[str]) -> Mask:
     return to_mask(pc.is_in(col, value_set=pa.array(sorted(values), type=col.type)))
 
 
-def folded(col: Column) -> Column:
-    """Upper case, accents removed, only letters kept: 'José  O’Brien' -> 'JOSEOBRIEN'.
+def lookalike(col: Column) -> Column:
+    """Each value as it looks (:func:`.fold.lookalike`): NFKC, confusables to ASCII, no
+    invisible characters. ASCII values (nearly all) are passed through untouched; the
+    rest are folded once per distinct value."""
+    flat = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    is_ascii = pc.fill_null(pc.string_is_ascii(flat), True)
+    if pc.all(is_ascii).as_py() is not False:
+        return col
+    other = pc.invert(is_ascii)
+    encoded = pc.dictionary_encode(flat.filter(other))
+    mapped = pa.array([fold.lookalike(v) for v in encoded.dictionary.to_pylist()],
+                      type=flat.type)
+    return pa.chunked_array([pc.replace_with_mask(flat, other, mapped.take(encoded.indices))])
 
-    Used to compare identities (duplicates, re-requests, probing), where spacing,
-    punctuation and accents must not make one person look like two.
+
+def folded(col: Column) -> Column:
+    """Upper case, look-alikes folded, accents removed, only letters kept.
+
+    'José  O’Brien' -> 'JOSEOBRIEN', 'Unkn\u043ewn' (Cyrillic o) -> 'UNKNOWN'. Used to
+    compare identities (duplicates, re-requests, probing, officers) and placeholders,
+    where spacing, punctuation, accents and look-alike letters must not make one
+    value look like two.
     """
-    decomposed = pc.utf8_normalize(col, "NFKD")
+    decomposed = pc.utf8_normalize(lookalike(col), "NFKD")
     return pc.utf8_upper(pc.replace_substring_regex(decomposed, r"[^\p{L}]|\p{M}", ""))
 
 

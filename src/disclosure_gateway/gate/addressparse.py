@@ -11,12 +11,38 @@ The placeholder vocabulary covers the values the court and the inspector
 general found accepted in 2025 ("Don't Care 12345", "Failed to Provide",
 "Unknown Address", "NA NA", "00000", missing street names or numbers, jails
 named without a building location).
+
+Every line is read as it looks (``fold.lookalike``: NFKC, Unicode confusables
+to ASCII, invisible characters removed) before any rule or the parser sees it,
+so ``123 ТВD St`` in Cyrillic letters or ``１２３ Ａｎｙ Ｓｔ`` in fullwidth ones
+is judged as the ``123 TBD St`` it shows.
+
+**Placeholder street names** (:func:`placeholder_street`). What a requester
+must set forth is the taxpayer's address, and a street address names its
+street. When the *whole* street name (the parser's ``StreetName``, with
+directionals and street types set aside) is made of words that in a record
+mean "no value" — TBD, N/A, NA, ANY, UNKNOWN, NONE, NOWHERE, FAKE, TEST, XX…
+in any case, punctuation, spacing or look-alike letters — the line names no
+street, whatever house number and "St" surround it: ``123 TBD St``,
+``123 N/A``, ``123 Any Street`` are refused (ADDRESS_PLACEHOLDER). The same
+holds for a unit designator (``Apt TBD``), and ``N/A`` written with a slash is
+a placeholder anywhere in a line. What must pass: streets that merely contain
+such letters or words (``Anyway Rd``, ``Nonesuch Ln``, ``Test Valley Rd``,
+``Any Town Rd``: a word that is not a placeholder makes the rest a name),
+lettered streets (``N A St`` is North A Street, ``X St`` exists), and route
+designators after a route type (``County Road XX``, ``County Road NA``:
+lettered county trunk highways use one to three letters). Known cost,
+accepted on purpose: a real street whose entire name is such a word (there
+are roads named ``Nowhere Rd``) is refused; from the request alone it cannot
+be told from the placeholder, and a refusal names the field to fix rather than
+disclosing on a guess.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import re
+import unicodedata
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -24,6 +50,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import NamedTuple
 
 import usaddress
+
+from .fold import lookalike
 
 # --- facts (bits) ----------------------------------------------------------------
 BLANK = 1
@@ -50,16 +78,23 @@ class LineFacts(NamedTuple):
     zip: str
 
 
+_APOSTROPHES = str.maketrans("", "", "'’`")
+_NOT_WORD = re.compile(r"[^0-9A-Z\u00C0-\u024F]+")
+
+
 def _norm(text: str) -> str:
-    """Upper case, apostrophes dropped (DON'T -> DONT), other punctuation to spaces."""
-    t = text.upper().replace("'", "").replace("’", "").replace("`", "")
-    return " ".join(re.sub(r"[^0-9A-Z\u00C0-\u024F]+", " ", t).split())
+    """As it looks, upper case, accents removed, apostrophes dropped (DON'T -> DONT),
+    other punctuation to spaces."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", lookalike(text))
+        text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return " ".join(_NOT_WORD.sub(" ", text.upper().translate(_APOSTROPHES)).split())
 
 
 # phrases that make any line a placeholder, wherever they appear
 _PHRASES = re.compile(
     r"\b(?:DONT CARE|DO NOT CARE|DONT KNOW|DO NOT KNOW|FAILED TO PROVIDE|NOT PROVIDED|"
-    r"NOT GIVEN|NOT STATED|UNKNOWN|UNKWN|SAME AS ABOVE|SEE ABOVE|AS ABOVE|NO ADDRESS|"
+    r"NOT GIVEN|NOT STATED|NOT KNOWN|UNKNOWN|UNKWN|SAME AS ABOVE|SEE ABOVE|AS ABOVE|NO ADDRESS|"
     r"ADDRESS UNKNOWN|TO BE DETERMINED|NOT AVAILABLE|NOT APPLICABLE|NO FIXED ADDRESS|"
     r"NO KNOWN ADDRESS|REFUSED|DECLINED|PLACEHOLDER|DUMMY|FAKE|REDACTED|XXX+)\b"
 )
@@ -76,6 +111,15 @@ _VOCAB = frozenset({
 # others as names (Given WV, Nothing AZ, Blank PA), so alone they pass.
 _VOCAB_ALONE = frozenset({"NA", "NONE", "NULL", "NIL", "TBD", "TBA", "TEST", "UNK", "UNKN", "XX",
                           "HOMELESS", "TRANSIENT", "MISSING"})
+#: words that, as a street's (or unit's) *entire* name, say "no value" (see the module
+#: docstring for why, and what must still pass)
+STREET_PLACEHOLDERS = frozenset({
+    "TBD", "TBA", "NA", "NONE", "NULL", "NIL", "UNKNOWN", "UNK", "UNKN", "ANY", "ANYWHERE",
+    "NOWHERE", "FAKE", "TEST", "DUMMY", "PLACEHOLDER", "REDACTED", "WHATEVER",
+})
+_XS = re.compile(r"XX+")
+#: "N/A" with a slash (any spacing) is not-applicable wherever it stands in a line
+_NA_SLASH = re.compile(r"(?<![0-9A-Z])N\s*/\s*A(?![0-9A-Z])", re.IGNORECASE)
 _ORDINAL = re.compile(r"\d+(?:ST|ND|RD|TH)", re.IGNORECASE)
 _ORDINAL_WORD = re.compile(r"\b\d+(?:ST|ND|RD|TH)\b", re.IGNORECASE)
 # "N/A", "N.A.", "n / a": the not-applicable spellings a single-letter rule would miss
@@ -98,7 +142,7 @@ _FACILITY = re.compile(
 
 def is_placeholder_text(text: str) -> bool:
     """Whether free text (an address line, a city) is placeholder rather than data."""
-    if _NOT_APPLICABLE.fullmatch(text):
+    if _NOT_APPLICABLE.fullmatch(lookalike(text)):
         return True
     norm = _norm(text)
     if not norm:
@@ -113,18 +157,46 @@ def is_placeholder_text(text: str) -> bool:
     return bool(words) and all(w in _VOCAB for w in words)
 
 
+def placeholder_street(name: str, *, route: bool = False) -> bool:
+    """Whether a street (or unit) name is made only of placeholder words.
+
+    Letters written one by one are read as one word (``T.B.D.``, ``T B D``,
+    ``N/A``, ``N.A.`` -> TBD, NA). After a route type (``route``: "County Road",
+    "Highway") a code of up to three letters is a designator, not a word.
+    """
+    if not name:
+        return False
+    words: list[str] = []
+    run = ""
+    for w in _norm(name).split():
+        if len(w) == 1 and w.isalpha():
+            run += w
+            continue
+        if run:
+            words.append(run)
+            run = ""
+        words.append(w)
+    if run:
+        words.append(run)
+    if not words:
+        return False
+    if route and all(len(w) <= 3 and w.isalpha() for w in words):
+        return False
+    return all(w in STREET_PLACEHOLDERS or _XS.fullmatch(w) for w in words)
+
+
 def _has_digit(s: str) -> bool:
     return any(c.isdigit() for c in s)
 
 
 def classify(text: str) -> LineFacts:
     """The facts of one address line (pure; safe to run in a worker process)."""
-    raw = text.strip()
+    raw = lookalike(text).strip()
     if not raw:
         return LineFacts(BLANK, "", "", "")
     norm = _norm(raw)
     flags = 0
-    if is_placeholder_text(raw):
+    if is_placeholder_text(raw) or _NA_SLASH.search(raw):
         flags |= PLACEHOLDER
     if _ZIP_LIKE.fullmatch(raw.replace(" ", "")):
         flags |= ZIP_LIKE
@@ -169,6 +241,10 @@ def classify(text: str) -> LineFacts:
         _has_digit(street) and any(c.isalpha() for c in pre_type)
     ):
         flags |= HAS_STREET
+    if placeholder_street(street, route=bool(pre_type)) or placeholder_street(
+        labels.get("OccupancyIdentifier", "")
+    ):
+        flags |= PLACEHOLDER
     if any(k in labels for k in ("USPSBoxType", "USPSBoxGroupType", "USPSBoxID")):
         flags |= PO_BOX
     if _has_digit(labels.get("USPSBoxID", "")):

@@ -6,7 +6,9 @@ Three repeat rules look beyond the batch at hand:
   gate) within the agreement's ``rerequest_window_days``;
 * RESUBMITTED_UNCHANGED — an identical request was refused before;
 * PROBING_SUSPECTED — variants of one identity spread over recent batches
-  (``probe_window_days``).
+  (``probe_window_days``);
+* OFFICER_CASELOAD_IMPLAUSIBLE — the investigations one officer claimed in
+  recent batches (``officer_caseload_window_days``), kind ``officer_claim``.
 
 :class:`RequestHistory` is the port: three set-at-a-time questions, so a
 database adapter answers each with one indexed query per batch instead of one
@@ -21,8 +23,8 @@ single-process use; the operational store provides the persistent one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Protocol
 
@@ -36,6 +38,14 @@ PROBE_DIMENSIONS: tuple[ProbeDimension, ...] = (
     "name_by_address",
     "zip_by_name_dob",
 )
+#: the officers' claims: group key = officer's family name, variant = person part + claim
+#: (see caseload.py for how a variant is made)
+OFFICER_CLAIM: Literal["officer_claim"] = "officer_claim"
+#: the kinds that hold (group key, variant) pairs
+VariantKind = Literal["dob_by_name_street", "name_by_address", "zip_by_name_dob", "officer_claim"]
+#: a variant of kind officer_claim: 32 hex digits naming the officer within the family
+#: (initial part + person part), then 32 naming the claim
+PERSON_CHARS = 32
 
 
 class RequestHistory(Protocol):
@@ -54,9 +64,16 @@ class RequestHistory(Protocol):
         ...
 
     def variants_since(
-        self, dimension: ProbeDimension, keys: Collection[str], since: date
+        self, dimension: VariantKind, keys: Collection[str], since: date
     ) -> Mapping[str, set[str]]:
         """For each group key seen since ``since``, the distinct variant digests seen with it."""
+        ...
+
+    def claim_counts_since(
+        self, officer_keys: Collection[str], since: date
+    ) -> Mapping[str, Mapping[str, int]]:
+        """For each officer group key seen since ``since``: per person part (the first
+        :data:`PERSON_CHARS` of a variant), the number of distinct claims."""
         ...
 
 
@@ -73,6 +90,9 @@ class HistoryEntries:
     fingerprint: list[str]
     accepted: list[bool]
     probe: dict[ProbeDimension, list[tuple[str, str] | None]]
+    #: the batch's distinct officer claims as (officer group key, variant) pairs; not
+    #: aligned with the records (a claim repeated in the batch is one claim)
+    officer_claims: list[tuple[str, str]] = field(default_factory=list)
 
 
 class InMemoryHistory:
@@ -82,8 +102,8 @@ class InMemoryHistory:
         # digest -> latest date seen; the rules only ever ask "since when"
         self._accepted: dict[str, date] = {}
         self._refused: dict[str, date] = {}
-        self._variants: dict[ProbeDimension, dict[str, dict[str, date]]] = {
-            d: defaultdict(dict) for d in PROBE_DIMENSIONS
+        self._variants: dict[VariantKind, dict[str, dict[str, date]]] = {
+            d: defaultdict(dict) for d in (*PROBE_DIMENSIONS, OFFICER_CLAIM)
         }
 
     def record(self, entries: HistoryEntries, *, on: date) -> None:
@@ -94,12 +114,14 @@ class InMemoryHistory:
             key = ident if ok else fp
             target[key] = max(on, target.get(key, on))
         for dimension, pairs in entries.probe.items():
-            table = self._variants[dimension]
-            for pair in pairs:
-                if pair is not None:
-                    group, variant = pair
-                    seen = table[group]
-                    seen[variant] = max(on, seen.get(variant, on))
+            self._add(dimension, (p for p in pairs if p is not None), on)
+        self._add(OFFICER_CLAIM, entries.officer_claims, on)
+
+    def _add(self, kind: VariantKind, pairs: Iterable[tuple[str, str]], on: date) -> None:
+        table = self._variants[kind]
+        for group, variant in pairs:
+            seen = table[group]
+            seen[variant] = max(on, seen.get(variant, on))
 
     def accepted_since(self, identity_keys: Collection[str], since: date) -> set[str]:
         return {k for k in identity_keys if self._accepted.get(k, date.min) >= since}
@@ -108,7 +130,7 @@ class InMemoryHistory:
         return {k for k in fingerprints if self._refused.get(k, date.min) >= since}
 
     def variants_since(
-        self, dimension: ProbeDimension, keys: Collection[str], since: date
+        self, dimension: VariantKind, keys: Collection[str], since: date
     ) -> Mapping[str, set[str]]:
         table = self._variants[dimension]
         out: dict[str, set[str]] = {}
@@ -118,4 +140,15 @@ class InMemoryHistory:
                 recent = {v for v, d in seen.items() if d >= since}
                 if recent:
                     out[k] = recent
+        return out
+
+    def claim_counts_since(
+        self, officer_keys: Collection[str], since: date
+    ) -> Mapping[str, Mapping[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for group, variants in self.variants_since(OFFICER_CLAIM, officer_keys, since).items():
+            per_person: dict[str, set[str]] = defaultdict(set)
+            for v in variants:
+                per_person[v[:PERSON_CHARS]].add(v[PERSON_CHARS:])
+            out[group] = {p: len(claims) for p, claims in per_person.items()}
         return out

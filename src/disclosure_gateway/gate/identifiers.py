@@ -11,8 +11,15 @@ exist must never take part in matching. Rules (SSA and IRS published):
 
 Written as ``NNN-NN-NNNN``, ``NNN NN NNNN`` or ``NNNNNNNNN``.
 
-A date of birth, where given, must be a valid date, not after the request
-date, and at most 120 years before it.
+A date of birth is evidence for matching, not a condition of the request
+(6103(i)(2) asks for name and address). Its codes — DOB_MISSING, DOB_MALFORMED
+(not a valid ISO or US date), DOB_IMPLAUSIBLE (after the request date or more
+than 120 years before it, which also covers anything before 1900) — refuse the
+record only where the agreement sets ``require_birth_date``; otherwise the
+gate reports them as notes, and the record goes on to matching *without* a
+birth date (:func:`usable_dob`), never with the unusable text. What this must
+not do: let a garbled or impossible date count as evidence for or against a
+candidate, or refuse a lawful request for lacking what the law does not ask.
 """
 
 from __future__ import annotations
@@ -62,6 +69,16 @@ def check_identifiers(df: pd.DataFrame, *, request_date: date) -> dict[str, t.Ma
     tin = t.stripped(t.column(df, "tin"))
     tin_bad = ~t.blank(tin) & ~tin_valid(tin)
 
+    return {
+        "REQUEST_ID_MISSING": rid_blank,
+        "REQUEST_ID_DUPLICATE": rid_dup,
+        "TIN_MALFORMED": tin_bad,
+        **dob_codes(df, request_date=request_date),
+    }
+
+
+def dob_codes(df: pd.DataFrame, *, request_date: date) -> dict[str, t.Mask]:
+    """DOB_MISSING / DOB_MALFORMED / DOB_IMPLAUSIBLE masks (at most one per record)."""
     dob = t.stripped(t.column(df, "dob"))
     dob_blank = t.blank(dob)
     ordinal = t.date_ordinals(dob)
@@ -72,9 +89,13 @@ def check_identifiers(df: pd.DataFrame, *, request_date: date) -> dict[str, t.Ma
         oldest = today.replace(year=today.year - MAX_AGE_YEARS, day=28).toordinal()
     valid = ordinal != 0
     return {
-        "REQUEST_ID_MISSING": rid_blank,
-        "REQUEST_ID_DUPLICATE": rid_dup,
-        "TIN_MALFORMED": tin_bad,
+        "DOB_MISSING": dob_blank,
         "DOB_MALFORMED": ~dob_blank & ~valid,
         "DOB_IMPLAUSIBLE": valid & ((ordinal > today.toordinal()) | (ordinal < oldest)),
     }
+
+
+def usable_dob(codes: dict[str, t.Mask]) -> t.Mask:
+    """Where the birth date can serve as evidence: present, valid and plausible."""
+    return np.asarray(~(codes["DOB_MISSING"] | codes["DOB_MALFORMED"] | codes["DOB_IMPLAUSIBLE"]),
+                      dtype=bool)

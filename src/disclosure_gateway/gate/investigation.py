@@ -1,23 +1,19 @@
-"""The criminal investigation behind a request: case, officer, relevance, caseload.
+"""The criminal investigation behind a request: case, officer, relevance.
 
 6103(i)(2) disclosure is for officers "personally and directly engaged" in a
 criminal investigation, with the specific reasons the information is relevant.
 Each record must carry a case number in the agreement's format, a named
-investigating officer, and a relevance statement of meaningful length. In 2025
-one official was stated to be personally engaged in over a million
-investigations; here an officer named on more records than the agreement's
-``max_open_investigations_per_officer`` makes all of that officer's records
-refusable (OFFICER_CASELOAD_IMPLAUSIBLE).
+investigating officer, and a relevance statement of meaningful length. Who
+the officer is (OFFICER_MISSING when the field names no one) and how many
+investigations they claim across batches is ``caseload.py``'s concern.
 """
 
 from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..agreement import Eligibility
 from . import _text as t
@@ -58,24 +54,11 @@ def _pattern_mask(col: t.Column, pattern: str) -> t.Mask:
 def check_investigation(df: pd.DataFrame, eligibility: Eligibility) -> dict[str, t.Mask]:
     case = t.stripped(t.column(df, "case_number"))
     case_blank = t.blank(case)
-    officer = t.squeezed(t.column(df, "investigating_officer"))
-    officer_key = t.folded(officer)
-    officer_blank = t.blank(officer_key)
     relevance = t.column(df, "relevance")
     min_chars = eligibility.relevance_min_chars
     relevance_good = t.map_unique(relevance, lambda s: relevance_ok(s, min_chars), bool)
-
-    # Caseload: records per officer (the same spelling-insensitive key).
-    encoded = pc.dictionary_encode(officer_key).combine_chunks()
-    idx = encoded.indices.to_numpy(zero_copy_only=False)
-    per_officer = np.bincount(idx, minlength=len(encoded.dictionary))
-    overloaded = ~officer_blank & (
-        per_officer[idx] > eligibility.max_open_investigations_per_officer
-    )
     return {
         "CASE_NUMBER_MISSING": case_blank & eligibility.require_case_number,
         "CASE_NUMBER_MALFORMED": ~case_blank & ~_pattern_mask(case, eligibility.case_number_pattern),
-        "OFFICER_MISSING": officer_blank & eligibility.require_investigating_officer,
-        "OFFICER_CASELOAD_IMPLAUSIBLE": overloaded,
         "RELEVANCE_INSUFFICIENT": ~relevance_good,
     }

@@ -6,6 +6,18 @@ any script, accents, spaces, hyphen, apostrophe, period), and not be one of the
 placeholders record systems use for "we do not know" (UNKNOWN, N/A, FNU/LNU,
 TEST, XXX...). A middle name is optional but, when given, must be made of name
 characters too.
+
+Placeholders are compared after folding (``fold.lookalike``: NFKC, Unicode's
+confusables to ASCII, invisible characters removed; then case, accents and
+punctuation): ``Unkn\u043ewn`` with a Cyrillic ``о``, ``ＵＮＫＮＯＷＮ`` in
+fullwidth letters or ``N\u200b/A`` with a zero-width space are the placeholder
+they look like. Why that holds: the record is read by people and by the
+matcher as what it looks like, so a name that looks like a placeholder names
+nobody. What it must not refuse: names that merely share letters with a
+placeholder (``Anon``, ``Tess``), names in other scripts (``Иван``, ``王芳``) and
+accented names (``José``, ``Nguyễn``, ``Müller``): only a value whose *whole*
+folded form is a placeholder is refused, and letters with no ASCII look-alike
+keep their identity.
 """
 
 from __future__ import annotations
@@ -40,7 +52,7 @@ def _placeholder(col: t.Column) -> t.Mask:
     return (
         t.in_set(key, PLACEHOLDER_NAMES)
         | t.fullmatch(key, r"X+")
-        | t.fullmatch(col, NOT_APPLICABLE)
+        | t.fullmatch(t.lookalike(col), NOT_APPLICABLE)
     )
 
 

@@ -8,6 +8,13 @@ rule gets a new code.
 
 Each code names the request field it concerns, so a refusal tells the
 requester what to fix without revealing anything about any taxpayer.
+
+A few codes are *notes* unless the agreement makes their field a condition
+(``Reason.note_unless`` names the switch): a note is reported with the record
+but does not refuse it. Today these are the birth-date codes: 26 U.S.C.
+6103(i)(2) asks for the taxpayer's name and address, so a birth date is
+evidence for matching, not a condition of the request, unless an agreement
+says so (``[eligibility] require_birth_date``).
 """
 
 from __future__ import annotations
@@ -21,6 +28,13 @@ class Reason:
     #: the request field (or fields) the reason is about
     field: str
     message: str
+    #: the agreement switch that makes this code a refusal; without it, a note ("" = always refuses)
+    note_unless: str = ""
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The request columns named in :attr:`field`."""
+        return frozenset(f.strip() for f in self.field.split(",") if f.strip().isidentifier())
 
 
 _TABLE: tuple[Reason, ...] = (
@@ -28,6 +42,9 @@ _TABLE: tuple[Reason, ...] = (
     Reason("REQUEST_ID_MISSING", "request_id", "The record has no request id."),
     Reason("REQUEST_ID_DUPLICATE", "request_id",
            "The request id is used by more than one record in the batch."),
+    Reason("FIELD_TOO_LONG", "(any field)",
+           "A field is longer than the request record contract allows for it; it was "
+           "not read. The refusal's detail names the field."),
     # --- name -----------------------------------------------------------------
     Reason("NAME_MISSING", "first_name, last_name",
            "The taxpayer's given name or family name is missing."),
@@ -95,8 +112,10 @@ _TABLE: tuple[Reason, ...] = (
     Reason("OFFICER_MISSING", "investigating_officer",
            "No investigating officer personally and directly engaged in the case is named."),
     Reason("OFFICER_CASELOAD_IMPLAUSIBLE", "investigating_officer",
-           "The officer is named on more records than the agreement's cap on open "
-           "investigations per officer; personal and direct engagement is implausible."),
+           "The officer (however the name is written) is named on more open investigations, "
+           "in this batch and the batches within the agreement's caseload window, than the "
+           "agreement's cap per officer; personal and direct engagement is implausible. The "
+           "refusal's detail gives the number claimed."),
     Reason("RELEVANCE_INSUFFICIENT", "relevance",
            "The statement of why the information is relevant is missing, too short "
            "or not meaningful text."),
@@ -104,9 +123,13 @@ _TABLE: tuple[Reason, ...] = (
     Reason("TIN_MALFORMED", "tin",
            "The TIN is not a well-formed SSN or ITIN (nine digits; SSN area, group and "
            "serial rules; ITIN digit ranges)."),
-    Reason("DOB_MALFORMED", "dob", "The date of birth is not a valid date (YYYY-MM-DD or MM/DD/YYYY)."),
+    Reason("DOB_MISSING", "dob", "No date of birth is given.",
+           note_unless="eligibility.require_birth_date"),
+    Reason("DOB_MALFORMED", "dob", "The date of birth is not a valid date (YYYY-MM-DD or MM/DD/YYYY).",
+           note_unless="eligibility.require_birth_date"),
     Reason("DOB_IMPLAUSIBLE", "dob",
-           "The date of birth is in the future or more than 120 years before the request."),
+           "The date of birth is in the future or more than 120 years before the request.",
+           note_unless="eligibility.require_birth_date"),
     # --- repeats and probing --------------------------------------------------
     Reason("DUPLICATE_IN_BATCH", "first_name, last_name, dob, address",
            "The same person at the same address is requested more than once in the "
@@ -131,3 +154,17 @@ ALL_CODES: tuple[str, ...] = tuple(REASONS)
 def message(code: str) -> str:
     """The human message of a reason code (KeyError for an unknown code)."""
     return REASONS[code].message
+
+
+def describe(code: str, detail: dict[str, object] | None = None) -> str:
+    """The message, followed by the record's detail for this code where there is one.
+
+    ``describe("OFFICER_CASELOAD_IMPLAUSIBLE", {"claimed": 300, "cap": 200, "window_days": 365})``
+    ends "(claimed: 300; cap: 200; window_days: 365)".
+    """
+    text = message(code)
+    if not detail:
+        return text
+    parts = [f"{k}: {', '.join(map(str, v)) if isinstance(v, list | tuple) else v}"
+             for k, v in detail.items()]
+    return f"{text} ({'; '.join(parts)})"

@@ -24,8 +24,9 @@
   large household (many names, each with its own birth date) and Jr/Sr or
   twins at one address stay within the default limits.
 
-Identity keys are built from folded text (upper case, accents and punctuation
-removed) so spelling noise does not split one person in two. The history sees
+Identity keys are built from folded text (look-alike letters folded, upper case,
+accents and punctuation removed) so spelling noise — or a Cyrillic letter in a
+Latin name — does not split one person in two. The history sees
 them only as keyed BLAKE2b digests (domain-separated by purpose).
 """
 
@@ -60,6 +61,7 @@ class Identities:
     """Per-record comparison keys: folded text, kept in Arrow (compact; never leaves the process)."""
 
     identity: t.Column  # the person
+    subject: t.Column  # folded given and family name, and the usable birth date (or none)
     has_name: np.ndarray  # bool
     #: the whole request but its id; made only when a history asks (it is the
     #: costliest key, and only earlier batches can make use of it)
@@ -74,17 +76,28 @@ def _join(*cols: t.Column) -> t.Column:
 
 def _fold_address(col: t.Column) -> t.Column:
     """Upper case, letters and digits only, single spaces: '12 Elm St.' -> '12 ELM ST'."""
-    up = pc.utf8_upper(pc.utf8_normalize(col, "NFKD"))
+    up = pc.utf8_upper(pc.utf8_normalize(t.lookalike(col), "NFKD"))
     return t.squeezed(pc.replace_substring_regex(up, r"[^A-Z0-9]+", " "))
 
 
-def identities(df: pd.DataFrame) -> Identities:
+def identities(df: pd.DataFrame, *, usable_dob: np.ndarray | None = None,
+               as_submitted: pd.DataFrame | None = None) -> Identities:
+    """Comparison keys of every record.
+
+    ``usable_dob`` (bool per record) says where the birth date is evidence; elsewhere
+    the keys are made as if none were given, as matching will see it.
+    ``as_submitted`` is the frame the fingerprint is taken from when ``df`` had
+    values blanked (over-long fields): two different over-long requests are not
+    "the same request" because both were blanked.
+    """
     first = t.folded(t.column(df, "first_name"))
     last = t.folded(t.column(df, "last_name"))
     name = _join(first, last)
     has_name = ~t.blank(first) & ~t.blank(last)
 
     dob_ord = t.date_ordinals(t.column(df, "dob"))
+    if usable_dob is not None:
+        dob_ord = np.where(usable_dob, dob_ord, 0)
     has_dob = dob_ord != 0
     dob = pa.chunked_array([pa.array(dob_ord.astype(str), type=pa.large_string())])
 
@@ -110,9 +123,11 @@ def identities(df: pd.DataFrame) -> Identities:
     # middle initial; a prober guessing birth dates repeats the same name.
     initial = pc.utf8_slice_codeunits(t.folded(t.column(df, "middle_name")), 0, 1)
     full_name = _join(first, initial, last)
+    submitted = df if as_submitted is None else as_submitted
+
     def fingerprint() -> t.Column:
         content = [c for c in REQUEST_COLUMNS if c != "request_id"]
-        return _join(*[pc.utf8_upper(t.squeezed(t.column(df, c))) for c in content])
+        return _join(*[pc.utf8_upper(t.squeezed(t.column(submitted, c))) for c in content])
 
     probe: dict[ProbeDimension, tuple[t.Column, t.Column, np.ndarray]] = {
         "dob_by_name_street": (_join(full_name, street), dob, has_name & has_dob & has_street),
@@ -121,7 +136,8 @@ def identities(df: pd.DataFrame) -> Identities:
         "name_by_address": (_join(unit, dob), name, has_name & has_street),
         "zip_by_name_dob": (_join(name, dob), zip5, has_name & has_dob & has_zip),
     }
-    return Identities(identity=identity, has_name=has_name, fingerprint=fingerprint, probe=probe)
+    return Identities(identity=identity, subject=_join(name, dob), has_name=has_name,
+                      fingerprint=fingerprint, probe=probe)
 
 
 def _codes(col: t.Column) -> np.ndarray:
@@ -155,16 +171,13 @@ class Digester:
         return self._memo[domain]
 
     def _digest(self, values: t.Column, domain: str) -> np.ndarray:
-        person = domain.encode()[:16]
-        key = self._key
-
-        def one(v: str) -> str:
-            return hashlib.blake2b(
-                v.encode(), key=key, digest_size=16, person=person
-            ).hexdigest()
-
         # once per distinct value: repeated keys (households, namesakes) hash once
-        return t.map_unique(values, one, object)
+        return t.map_unique(values, lambda v: self.text(v, domain), object)
+
+    def text(self, value: str, domain: str, size: int = 16) -> str:
+        """The digest of one value (``size`` bytes, hex)."""
+        return hashlib.blake2b(value.encode(), key=self._key, digest_size=size,
+                               person=domain.encode()[:16]).hexdigest()
 
 
 def _member(values: np.ndarray, keys: Collection[str]) -> np.ndarray:

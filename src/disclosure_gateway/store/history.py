@@ -1,9 +1,12 @@
 """The gate's request history on the store (the persistent RequestHistory adapter).
 
 Rows hold only keyed digests (see gate/history.py): which identities passed the
-gate, which record fingerprints were refused, and the variants seen per probing
-group, each with the batch date. The gate asks set-at-a-time questions, so each
-is one indexed query per chunk of keys.
+gate, which record fingerprints were refused, the variants seen per probing
+group, and the officers' claims (kind ``officer_claim``: officer family key,
+person part + claim), each with the batch date. The gate asks set-at-a-time
+questions, so each is one indexed query per chunk of keys; officers' claims are
+counted in SQL, so a busy officer's claims are not shipped to the gate one by
+one.
 """
 
 from __future__ import annotations
@@ -12,10 +15,16 @@ from collections.abc import Collection, Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Date, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Date, Integer, MetaData, String, Table, func, select
 from sqlalchemy.orm import Session
 
-from ..gate.history import PROBE_DIMENSIONS, HistoryEntries, ProbeDimension
+from ..gate.history import (
+    OFFICER_CLAIM,
+    PERSON_CHARS,
+    PROBE_DIMENSIONS,
+    HistoryEntries,
+    VariantKind,
+)
 from ._sql import chunks, insert_tuples
 
 # Core table (not a mapped model): nothing reads it but this adapter.
@@ -47,6 +56,8 @@ def record_history(s: Session, *, batch_id: str, on: date, entries: HistoryEntri
             for pair in pairs:
                 if pair is not None:
                     yield (batch_id, dimension, pair[0], pair[1], on)
+        for group, variant in entries.officer_claims:
+            yield (batch_id, OFFICER_CLAIM, group, variant, on)
 
     # tuples straight to the DBAPI's executemany (Core's per-row parameter work cost
     # more than the insert); a plain INSERT, as before: the rows have no natural key
@@ -75,9 +86,9 @@ class StoreHistory:
     def refused_since(self, fingerprints: Collection[str], since: date) -> set[str]:
         return self._keys_since("refused", fingerprints, since)
 
-    def variants_since(self, dimension: ProbeDimension, keys: Collection[str],
+    def variants_since(self, dimension: VariantKind, keys: Collection[str],
                        since: date) -> Mapping[str, set[str]]:
-        assert dimension in PROBE_DIMENSIONS
+        assert dimension in (*PROBE_DIMENSIONS, OFFICER_CLAIM)
         out: dict[str, set[str]] = {}
         for chunk in chunks(sorted(set(keys)), _LOOKUP_CHUNK):
             q = select(HISTORY.c.group_key, HISTORY.c.variant).where(
@@ -85,4 +96,18 @@ class StoreHistory:
                 HISTORY.c.on_date >= since).distinct()
             for g, v in self.s.execute(q):
                 out.setdefault(str(g), set()).add(str(v))
+        return out
+
+    def claim_counts_since(self, officer_keys: Collection[str],
+                           since: date) -> Mapping[str, Mapping[str, int]]:
+        person = func.substr(HISTORY.c.variant, 1, PERSON_CHARS)
+        claim = func.substr(HISTORY.c.variant, PERSON_CHARS + 1)
+        out: dict[str, dict[str, int]] = {}
+        for chunk in chunks(sorted(set(officer_keys)), _LOOKUP_CHUNK):
+            q = (select(HISTORY.c.group_key, person, func.count(claim.distinct()))
+                 .where(HISTORY.c.kind == OFFICER_CLAIM, HISTORY.c.group_key.in_(chunk),
+                        HISTORY.c.on_date >= since)
+                 .group_by(HISTORY.c.group_key, person))
+            for g, p, n in self.s.execute(q):
+                out.setdefault(str(g), {})[str(p)] = int(n)
         return out
