@@ -164,7 +164,8 @@ def create_app(settings: ServiceSettings, *, clock: Callable[[], datetime] = utc
         return problems.from_unexpected(request, exc)
 
     # Outermost last: headers wrap everything, including the session cookie responses.
-    app.add_middleware(ServerSessions, ctx=ctx, settings=settings, clock=clock)
+    # The clock is read through app.state each time, so a test can move it after start-up.
+    app.add_middleware(ServerSessions, ctx=ctx, settings=settings, clock=lambda: app.state.clock())
     app.add_middleware(SecurityHeaders)
     return app
 
