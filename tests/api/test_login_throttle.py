@@ -18,7 +18,7 @@ from disclosure_gateway.services.context import open_context
 from disclosure_gateway.store.models import LedgerLeaf
 
 from . import factories
-from .clocked import Clock, clocked_app, client
+from .clocked import Clock, client, clocked_app
 
 LOGIN = "/api/v1/auth/login"
 

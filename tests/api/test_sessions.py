@@ -17,7 +17,7 @@ from disclosure_gateway.services.context import open_context
 from disclosure_gateway.store.models import StaffSession
 
 from . import factories
-from .clocked import Clock, clocked_app, client
+from .clocked import Clock, client, clocked_app
 from .conftest import login
 
 

@@ -71,7 +71,8 @@ def test_the_auditor_rule_holds_even_if_the_table_were_changed(monkeypatch: pyte
 
 def test_one_person_decides_an_item_once_however_spelled() -> None:
     check_second_decision("remy", ["rita"], 7)
-    with pytest.raises(Conflict, match=r"ice-director has already decided review item 7 \(as 'Ice-Director'\)"):
+    with pytest.raises(Conflict, match=r"ice-director has already decided review item 7 "
+                                       r"\(as 'Ice-Director'\)"):
         check_second_decision("ice-director", ["Ice-Director"], 7)
 
 

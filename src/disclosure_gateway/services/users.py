@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .context import Context
 
 __all__ = ["MIN_PASSWORD_CHARS", "ROLES", "add_user", "authenticate", "ensure_demo_users", "get_user",
-           "list_users", "login_account_key", "set_disabled", "set_password", "set_role",
+           "hash_password", "list_users", "login_account_key", "set_disabled", "set_password", "set_role",
            "staff_account"]
 
 MIN_PASSWORD_CHARS = 12
@@ -54,6 +54,11 @@ _hasher = PasswordHasher()
 # Checked against when the user does not exist, so a wrong name costs the same
 # time as a wrong password and the timing does not tell which names exist.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash the store keeps."""
+    return _hasher.hash(password)
 
 
 def _problems(name: str, role: str | None, password: str | None) -> list[str]:
@@ -96,7 +101,7 @@ def add_user(ctx: Context, name: str, role: str, password: str) -> dict[str, Any
     _raise(_problems(folded, role, password), name)
     check_not_requester(folded, requester_identities(ctx.agreement()))
     with ctx.store.transaction() as s:
-        user = user_store.create_user(s, name=folded, role=role, password_hash=_hasher.hash(password),
+        user = user_store.create_user(s, name=folded, role=role, password_hash=hash_password(password),
                                       created_at=datetime.now(UTC), identity_key=identity_key(folded))
         return _public(user)
 
@@ -107,7 +112,7 @@ def set_password(ctx: Context, name: str, password: str) -> dict[str, Any]:
     folded = fold_name(name)
     _raise(_problems(folded, None, password), name)
     with ctx.store.transaction() as s:
-        user = user_store.update_user(s, name=folded, password_hash=_hasher.hash(password))
+        user = user_store.update_user(s, name=folded, password_hash=hash_password(password))
         _end_sessions(s, user)
         _clear_lock(ctx, s, folded)
         return _public(user)
@@ -178,7 +183,7 @@ def authenticate(ctx: Context, name: str, password: str) -> dict[str, Any] | Non
     if _hasher.check_needs_rehash(stored):
         # Parameters were raised since this hash was made: upgrade it while we know the password.
         with ctx.store.transaction() as s:
-            user_store.update_user(s, name=folded, password_hash=_hasher.hash(password))
+            user_store.update_user(s, name=folded, password_hash=hash_password(password))
     return account
 
 
