@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from disclosure_gateway.services import users as user_service
 from disclosure_gateway.services.context import open_context
-from disclosure_gateway.store.models import StaffSession
 
 from . import factories
 from .clocked import Clock, client, clocked_app
@@ -47,6 +46,8 @@ def test_after_logout_the_old_cookie_reads_and_signs_nothing(app: FastAPI) -> No
 
 
 def test_the_cookie_is_an_opaque_token_and_the_store_keeps_only_its_hash(app: FastAPI, ws: Path) -> None:
+    from disclosure_gateway.store.models import StaffSession
+
     with client(app) as c:
         login(c, "reviewer")
         cookie = c.cookies.get("dgw_session")
