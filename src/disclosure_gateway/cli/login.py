@@ -116,8 +116,11 @@ def login(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Log in as a staff account for a few minutes, for `dgw review decide` and `dgw response
-    reissue` (the token is kept in the workspace, readable by you only)."""
+    """Log in as a staff account for a few minutes (for review decisions and releases).
+
+    The token is kept in the workspace, readable by this OS user only; the session it
+    names ends at `dgw logout`, after --minutes, or when the account changes.
+    """
     root = workspace(ws).root
     password = read_password(password_stdin)
     with open_context(root, db) as ctx:

@@ -43,8 +43,11 @@ def reissue(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Issue a new response version with the outcomes of closed reviews, as a logged-in
-    disclosure officer or admin (`dgw login`, or --as NAME) who decided none of them."""
+    """Issue a new response version with the outcomes of closed reviews.
+
+    As a disclosure officer or admin (`dgw login`, or --as NAME and its password) who
+    decided none of the batch's review items.
+    """
     with open_context(ws, db) as ctx:
         release_service.check_release(ctx, batch_id, acting_account(ctx, as_, password_stdin))
         outcome = batch_service.reissue(ctx, batch_id)

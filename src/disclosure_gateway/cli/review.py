@@ -74,8 +74,10 @@ def decide(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Record your decision as a logged-in reviewer account (`dgw login`, or --as NAME with its
-    password); with two reviewers required the item closes on two people agreeing."""
+    """Record your decision as a reviewer account (`dgw login`, or --as NAME and its password).
+
+    With two reviewers required the item closes when two people agree.
+    """
     with open_context(ws, db) as ctx:
         reviewer = acting_account(ctx, as_, password_stdin)
         r = svc.decide(ctx, item, match=match, reviewer=reviewer, note=note)

@@ -106,8 +106,7 @@ def reset_password(
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Set a new password (prompted for, or --password-stdin); the account's sessions end and a
-    lock-out after failed logins is lifted."""
+    """Set a new password; the account's sessions end and a lock-out is lifted."""
     root = workspace(ws).root
     password = read_password(password_stdin, confirm=True)
     with open_context(root, db) as ctx:
