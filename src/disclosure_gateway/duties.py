@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .agreement import Agreement
-from .errors import Conflict, Forbidden, InputError
+from .errors import Conflict, Forbidden
 
 #: the staff roles
 ROLES: tuple[str, ...] = ("admin", "disclosure_officer", "reviewer", "auditor")
@@ -178,13 +178,3 @@ def check_releaser(account: Account, requesters: Mapping[str, str], *, batch_id:
         raise Forbidden(f"{account.name} decided review item(s) {listed} of batch {batch_id} and so may "
                         "not release its response (separation of duties): another disclosure officer "
                         "must issue it")
-
-
-def check_account_name(raw: str, requesters: Mapping[str, str]) -> str:
-    """The folded name of a new account, or InputError/Forbidden naming what is wrong."""
-    name = fold_name(raw)
-    problems = name_problems(name)
-    if problems:
-        raise InputError("; ".join(problems), where=f"user {raw!r}")
-    check_not_requester(name, requesters)
-    return name

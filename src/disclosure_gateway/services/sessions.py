@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -105,7 +105,7 @@ def resolve(ctx: Context, token: str | None, *, kind: str, now: datetime) -> Liv
         ends_at = session_end(live.absolute_end, now, idle_s)
         with ctx.store.transaction() as s:
             session_store.touch_session(s, token_hash=h, used_at=now, ends_at=ends_at)
-        live = Live(**{**live.__dict__, "ends_at": ends_at})
+        live = replace(live, ends_at=ends_at)
     return live
 
 
@@ -120,16 +120,3 @@ def end(ctx: Context, token: str | None) -> None:
         return
     with ctx.store.transaction() as s:
         session_store.delete_session(s, token_hash=token_hash(token))
-
-
-def end_all(ctx: Context, account: str) -> int:
-    """End every session of ``account``; returns how many there were."""
-    with ctx.store.transaction() as s:
-        user = user_store.require_user(s, name=account)
-        return session_store.delete_user_sessions(s, user_id=int(user.id))
-
-
-def count_live(ctx: Context, account: str, *, now: datetime) -> int:
-    with ctx.store.reader() as s:
-        user = user_store.require_user(s, name=account)
-        return session_store.count_user_sessions(s, user_id=int(user.id), now=now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from .models import StaffSession, User
@@ -55,9 +55,3 @@ def delete_user_sessions(s: Session, *, user_id: int) -> int:
 
 def delete_ended(s: Session, *, now: datetime) -> int:
     return _deleted(s, StaffSession.ends_at <= now)
-
-
-def count_user_sessions(s: Session, *, user_id: int, now: datetime) -> int:
-    """Sessions of a user that have not ended by ``now``."""
-    return int(s.scalar(select(func.count()).select_from(StaffSession).where(
-        StaffSession.user_id == user_id, StaffSession.ends_at > now)) or 0)

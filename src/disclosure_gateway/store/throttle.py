@@ -12,14 +12,6 @@ from ._sql import insert_one_if_absent, table_of
 from .models import LoginFailure
 
 
-def get_count(s: Session, *, scope: str, key: str) -> Count:
-    row = s.get(LoginFailure, (scope, key))
-    if row is None:
-        return Count()
-    return Count(failures=int(row.failures), last_failure_at=row.last_failure_at,
-                 locked_until=row.locked_until)
-
-
 def count_for_update(s: Session, *, scope: str, key: str, now: datetime) -> Count:
     """The count, its row locked until the transaction ends (made first if absent, so two
     logins at once cannot both read "no failures yet" on PostgreSQL)."""
@@ -57,7 +49,3 @@ def delete_stale(s: Session, *, before: datetime) -> int:
     """Forget counts with no failure since ``before`` (and so no lock left either)."""
     result = s.execute(delete(LoginFailure).where(LoginFailure.last_failure_at < before))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def list_counts(s: Session) -> list[LoginFailure]:
-    return list(s.scalars(select(LoginFailure).order_by(LoginFailure.scope, LoginFailure.key)))
