@@ -207,7 +207,7 @@ def test_a_reviewer_is_one_person_however_the_name_is_typed(page: Page, server: 
     expect(page.locator("form.logout .who")).to_contain_text(rita.name)
     page.goto(f"{base}/console/review/{second['id']}")
     page.get_by_label("Not a match").check()
-    page.get_by_label("Note (required: why)").fill("Different date of birth.")
+    page.get_by_label("Note (required: why)").fill("The given names differ.")
     page.get_by_role("button", name="Record decision").click()
     expect(page.locator(".flash")).to_contain_text("1 more reviewer(s) must decide")
 

@@ -29,8 +29,8 @@ def create_user(s: Session, *, name: str, role: str, password_hash: str,
         with s.begin_nested():
             s.add(user)
     except IntegrityError as e:
-        # two makers at once: the unique indexes decide
-        raise Conflict(f"a user named {name!r} (or the same identity) already exists") from e
+        # two makers at once (or a caller without an identity key): the unique indexes decide
+        raise Conflict(f"a user named {name!r} already exists") from e
     return user
 
 
