@@ -82,6 +82,26 @@ class Conflict(GatewayError):
     exit_code = 7
 
 
+class AuthenticationFailed(GatewayError):
+    """A login with a wrong name or password (never says which)."""
+
+    kind = "not-authenticated"
+    status = 401
+    exit_code = 13
+
+
+class TooManyAttempts(GatewayError):
+    """Logins are locked for a while after too many failures (``retry_after`` seconds)."""
+
+    kind = "too-many-attempts"
+    status = 429
+    exit_code = 14
+
+    def __init__(self, message: str, *, retry_after: int, where: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, where=where)
+
+
 class VerificationError(GatewayError):
     """A ledger, proof or response failed verification."""
 
@@ -115,7 +135,7 @@ class StoreError(GatewayError):
 
     kind = "store-error"
     status = 503
-    exit_code = 9
+    exit_code = 15
 
 
 class StoreDamaged(StoreError):

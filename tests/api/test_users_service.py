@@ -29,7 +29,7 @@ def test_passwords_are_stored_as_argon2id_and_checked(ws: Path) -> None:
 
 def test_every_problem_with_a_new_user_is_named_at_once(ws: Path) -> None:
     with open_context(ws) as ctx, pytest.raises(InputError) as e:
-        user_service.add_user(ctx, "Bad Name", "superuser", "short")
+        user_service.add_user(ctx, "bad/name", "superuser", "short")
     text = e.value.describe()
     assert "name must be" in text and "role must be one of" in text and "at least 12 characters" in text
 

@@ -192,3 +192,53 @@ def test_keyboard_and_labels(page: Page, server: Running) -> None:
     page.goto(f"{base}/console/")
     page.reload()
     assert foreign == []
+
+
+def test_a_reviewer_is_one_person_however_the_name_is_typed(page: Page, server: Running, ws: Path) -> None:
+    base = server.url
+    with open_context(ws) as ctx:
+        second = review_service.list_items(ctx, status="open")[1]
+    rita = factories.STAFF["reviewer"]
+    page.context.clear_cookies()
+    page.goto(f"{base}/console/login")
+    page.get_by_label("Name").fill(f"  {rita.name.upper()} ")
+    page.get_by_label("Password").fill(rita.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("form.logout .who")).to_contain_text(rita.name)
+    page.goto(f"{base}/console/review/{second['id']}")
+    page.get_by_label("Not a match").check()
+    page.get_by_label("Note (required: why)").fill("The given names differ.")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".flash")).to_contain_text("1 more reviewer(s) must decide")
+
+    # The same person under another spelling is not a second reviewer: no form, and the
+    # item still waits for someone else.
+    page.context.clear_cookies()
+    page.goto(f"{base}/console/login")
+    page.get_by_label("Name").fill(rita.name.capitalize())
+    page.get_by_label("Password").fill(rita.password)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{base}/console/review/{second['id']}")
+    expect(page.get_by_text("You have decided this item")).to_be_visible()
+    expect(page.get_by_role("button", name="Record decision")).to_have_count(0)
+    expect(page.locator("#rule")).to_contain_text("1 still needed")
+    shot(page, "14-review-one-person-once")
+
+    # An auditor cannot even open the item, let alone decide it.
+    log_in(page, base, "auditor")
+    page.goto(f"{base}/console/review/{second['id']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Forbidden")
+
+
+def test_logging_out_ends_the_session_even_for_a_copied_cookie(page: Page, server: Running) -> None:
+    base = server.url
+    log_in(page, base, "admin")
+    copied = [c for c in page.context.cookies() if c["name"] == "dgw_session"]
+    assert copied
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(f"{base}/console/login")
+    page.context.add_cookies(copied)  # what a stolen copy of the cookie would be
+    page.goto(f"{base}/console/ledger")
+    expect(page).to_have_url(re.compile(r"/console/login\?next=/console/ledger"))
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    shot(page, "15-logged-out-copy-refused")

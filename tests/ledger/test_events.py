@@ -33,7 +33,8 @@ def test_event_types_are_the_documented_stable_list() -> None:
         "batch_received", "batch_refused", "signature_checked", "record_refused",
         "match_decided", "review_decided", "answer_issued", "response_issued",
         "agreement_loaded", "agreement_suspended", "agreement_resumed", "retraction",
-        "disposal_certified", "retention_purged", "staff_viewed_record", "checkpoint"])
+        "disposal_certified", "retention_purged", "staff_viewed_record", "checkpoint",
+        "login_locked"])
 
 
 def test_keyed_hash_is_hmac_sha256_over_the_domain_kind_and_value() -> None:

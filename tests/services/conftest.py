@@ -19,18 +19,24 @@ import pytest
 from disclosure_gateway.demo import run_demo
 from disclosure_gateway.provisioning import install_reference_for_demo
 from disclosure_gateway.services.context import Context, open_context
+from disclosure_gateway.services.users import add_user
 from disclosure_gateway.store import batches as store_batches
 from disclosure_gateway.workspace import Workspace
 
 #: small, but large enough (seed 2025) for confirmed answers, refusals and review items
 DEMO_TAXPAYERS = 5_000
 DEMO_REQUESTS = 500
+#: the reviewer accounts of the demo copies
+REVIEWERS = ("rev-1", "rev-2")
 
 
 @pytest.fixture(scope="session")
 def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("services-demo") / "ws"
     run_demo(root, taxpayers=DEMO_TAXPAYERS, requests=DEMO_REQUESTS, seed=2025)
+    with open_context(root) as ctx:  # review decisions are made by reviewer accounts only
+        for name in REVIEWERS:
+            add_user(ctx, name, "reviewer", f"{name}-password-1")
     return root
 
 

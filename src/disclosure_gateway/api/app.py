@@ -14,8 +14,9 @@ into the gateway's error and so into one problem document or error page.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -25,21 +26,21 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..errors import GatewayError
-from ..services.context import open_context
+from ..services.context import open_context, utcnow
 from ..services.ledger import export_checkpoints
 from ..store.engine import store_error
 from . import problems
 from .routers import accounting, agreement, auth, batches, interactive, ledger, review
+from .sessions import COOKIE, ServerSessions
 from .settings import ServiceSettings
 
 API_PREFIX = "/api/v1"
 CONSOLE_PREFIX = "/console"
-SESSION_COOKIE = "dgw_session"
+SESSION_COOKIE = COOKIE
 
 DESCRIPTION = """\
 The disclosure gateway's service.
@@ -50,8 +51,9 @@ made with their agreement key (Ed25519): `Signature-Input` and `Signature` cover
 (RFC 9530), with `created`, `nonce`, `keyid` and `tag="dgw-request"`. Signatures older
 than five minutes and reused nonces are refused.
 
-**Staff** log in (`POST /api/v1/auth/login`) and get a session cookie and a CSRF
-token to send as `X-CSRF-Token` on every state-changing request.
+**Staff** log in (`POST /api/v1/auth/login`) and get a session cookie (an opaque
+token naming a server-side session) and a CSRF token to send as `X-CSRF-Token` on
+every state-changing request. Failed logins are throttled (429 with `Retry-After`).
 
 Every error is an RFC 9457 problem-details document (`application/problem+json`).
 """
@@ -95,8 +97,9 @@ def _is_console(request: Request) -> bool:
     return request.url.path.startswith(CONSOLE_PREFIX)
 
 
-def create_app(settings: ServiceSettings) -> FastAPI:
-    """Build the service for one workspace. The settings object is the only input."""
+def create_app(settings: ServiceSettings, *, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """Build the service for one workspace. The settings object is the only input; ``clock``
+    (session timeouts, login throttling) is the real one except in tests."""
     ctx = open_context(settings.workspace, settings.db_url)
     ctx.ws.remove_interrupted_uploads()
     export_checkpoints(ctx)
@@ -125,6 +128,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.ctx = ctx
+    app.state.clock = clock
 
     for module in (auth, batches, interactive, review, ledger, accounting, agreement):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -186,14 +190,8 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         return problems.from_unexpected(request, exc)
 
     # Outermost last: headers wrap everything, including the session cookie responses.
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.resolved_session_secret(),
-        session_cookie=SESSION_COOKIE,
-        max_age=settings.session_max_age_s,
-        same_site="strict",
-        https_only=settings.cookie_secure,
-    )
+    # The clock is read through app.state each time, so a test can move it after start-up.
+    app.add_middleware(ServerSessions, ctx=ctx, settings=settings, clock=lambda: app.state.clock())
     app.add_middleware(SecurityHeaders)
     return app
 

@@ -1,9 +1,9 @@
 """Dependencies, declared once and reused by every router and console page.
 
 * ``context`` — the open service context (workspace, store, ledger).
-* ``staff`` / ``need(Can.X)`` — the logged-in staff member, re-read from the
-  store on every request (a disabled account or changed role takes effect at
-  once), and the role check.
+* ``staff`` / ``need(Can.X)`` — the logged-in staff member of the server-side
+  session (api/sessions.py re-reads session and account on every request, so a
+  disabled account or changed role takes effect at once), and the role check.
 * ``csrf`` — the synchronizer token of the session, required on every
   state-changing staff request (header ``X-CSRF-Token`` or form field
   ``csrf_token``).
@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -21,10 +23,12 @@ from starlette.concurrency import run_in_threadpool
 
 from ..agreement import Agreement
 from ..errors import Forbidden
-from ..services import users as user_service
+from ..services import sessions
 from ..services.context import Context
+from ..services.sessions import Live
 from .problems import CsrfError, NotAuthenticated, PayloadTooLarge
 from .roles import Can, allowed, roles_for
+from .sessions import ISSUE, LIVE, TOKEN, csrf_of
 from .settings import ServiceSettings
 from .signatures import Requester, verify_request
 
@@ -86,36 +90,48 @@ Settings = Annotated[ServiceSettings, Depends(get_settings)]
 
 
 # --- staff sessions -----------------------------------------------------------------
+def now_of(request: Request) -> datetime:
+    """The app's clock (``create_app(..., clock=...)``): timeouts and throttles read it."""
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def client_of(request: Request) -> str | None:
+    """The client address the login throttle counts under (as the server sees it)."""
+    return request.client.host if request.client else None
+
+
 def session_csrf(request: Request) -> str:
-    """The session's CSRF token, made on first need (also before login, for the login form)."""
-    token = request.session.get("csrf")
-    if not isinstance(token, str) or len(token) < 32:
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return token
+    """The session's CSRF token; before login, the login form's (derived from a nonce)."""
+    return csrf_of(request.scope)
 
 
-def start_session(request: Request, account: dict[str, Any]) -> Staff:
-    """Log in: a fresh session (and CSRF token), so nothing from before login carries over."""
-    request.session.clear()
-    request.session["user"] = account["name"]
-    token = session_csrf(request)
-    return Staff(name=account["name"], role=account["role"], csrf=token)
+async def start_session(request: Request, ctx: Context, settings: ServiceSettings,
+                        account: dict[str, Any]) -> Staff:
+    """Log in: a new session with a new token and CSRF token; the one the browser held ends."""
+    token, live = await run_in_threadpool(
+        lambda: sessions.start(ctx, account["name"], kind="web", now=now_of(request),
+                               absolute_s=settings.session_max_age_s, idle_s=settings.session_idle_s,
+                               replacing=request.scope.get(TOKEN)))
+    request.scope[ISSUE] = (token, settings.session_max_age_s)
+    request.scope[LIVE] = live
+    return Staff(name=live.account, role=live.role, csrf=live.csrf)
 
 
-def end_session(request: Request) -> None:
-    request.session.clear()
+async def end_session(request: Request, ctx: Context) -> None:
+    """Log out: the session's row is deleted, so no copy of the cookie works again."""
+    await run_in_threadpool(sessions.end, ctx, request.scope.get(TOKEN))
+    request.scope[ISSUE] = ("", 0)
+    request.scope[LIVE] = None
 
 
-def optional_staff(request: Request, ctx: Ctx) -> Staff | None:
-    name = request.session.get("user")
-    if not isinstance(name, str):
+async def optional_staff(request: Request) -> Staff | None:
+    """The logged-in staff member: the session and its account were re-read from the store
+    for this request (ServerSessions), so a role change or a disabled account shows at once."""
+    live: Live | None = request.scope.get(LIVE)
+    if live is None:
         return None
-    account = user_service.get_user(ctx, name)
-    if account is None or account["disabled"]:
-        end_session(request)
-        return None
-    who = Staff(name=account["name"], role=account["role"], csrf=session_csrf(request))
+    who = Staff(name=live.account, role=live.role, csrf=live.csrf)
     request.state.staff = who  # for the console's error page, which renders outside the route
     return who
 

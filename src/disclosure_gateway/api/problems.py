@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import BatchRefused, Forbidden, GatewayError, InputError, SignatureError
+from ..errors import BatchRefused, Forbidden, GatewayError, InputError, SignatureError, TooManyAttempts
 from .signatures import ACCEPT_SIGNATURE
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ TITLES: dict[str, str] = {
     "not-authenticated": "Not logged in",
     "csrf-failed": "The form's CSRF token is missing or wrong",
     "payload-too-large": "The request body is too large",
+    "too-many-attempts": "Too many failed logins",
     "validation-error": "The request is malformed",
     "http-error": "HTTP error",
     "internal-error": "Internal error",
@@ -103,7 +104,10 @@ def problem(request: Request, *, kind: str, status: int, detail: str, **extra: A
 
 def from_gateway_error(request: Request, exc: GatewayError) -> JSONResponse:
     code = exc.code if isinstance(exc, BatchRefused) else None
-    return problem(request, kind=exc.kind, status=exc.status, detail=exc.describe(), code=code)
+    response = problem(request, kind=exc.kind, status=exc.status, detail=exc.describe(), code=code)
+    if isinstance(exc, TooManyAttempts):
+        response.headers["Retry-After"] = str(exc.retry_after)  # RFC 9110 section 10.2.3
+    return response
 
 
 def from_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -142,5 +146,6 @@ _STATUS_TEXT = {
     409: "Conflict",
     413: "Body too large",
     422: "Malformed request, or the batch was refused",
+    429: "Too many failed logins: wait Retry-After seconds",
     503: "The database failed or the store is damaged",
 }

@@ -25,12 +25,15 @@ class ServiceSettings(BaseModel):
     workspace: Path
     #: database URL; None means the workspace's own (config.toml, $DGW_DB, else its SQLite file)
     db_url: str | None = None
-    #: signs session cookies; None means keys/session.secret in the workspace (made on first use)
+    #: keys the login form's CSRF tokens; None means keys/session.secret in the workspace
+    #: (made on first use). Sessions themselves are rows in the store, not signed cookies.
     session_secret: str | None = Field(default=None, min_length=32, repr=False)
     #: send the session cookie only over HTTPS. `dgw serve` turns it off only on a loopback address.
     cookie_secure: bool = True
-    #: a staff session ends this long after login
+    #: a staff session ends this long after login, however busy (absolute timeout)
     session_max_age_s: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
+    #: a staff session ends after this long unused (idle timeout)
+    session_idle_s: int = Field(default=30 * 60, ge=60, le=24 * 3600)
     #: a signed requester request older than this is refused (replay window)
     signature_max_age_s: int = Field(default=300, ge=5, le=3600)
     #: a signature may claim to be this far in the future (clock skew between agencies)

@@ -21,6 +21,7 @@ from . import (
     disclosure,
     keys,
     ledger,
+    login,
     master,
     model,
     process,
@@ -57,6 +58,8 @@ app.add_typer(review.app, name="review")
 app.command("accounting")(accounting.accounting)
 app.command("serve")(serve.serve)
 app.add_typer(users.app, name="users")
+app.command("login")(login.login)
+app.command("logout")(login.logout)
 # Groups added by later parts of the pipeline register themselves below.
 app.add_typer(master.app, name="master")
 app.add_typer(model.app, name="model")

@@ -10,8 +10,10 @@ import typer
 from ..keys import load_public
 from ..response_files import verify_response
 from ..services import batches as batch_service
+from ..services import release as release_service
 from ..services.context import open_context
 from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out
+from .login import AsOpt, PasswordStdinOpt, acting_account
 
 app = typer.Typer(help="Verify and reissue signed responses.", no_args_is_help=True)
 
@@ -36,11 +38,18 @@ def verify(
 def reissue(
     batch_id: Annotated[str, typer.Argument(help="Batch id.")],
     ws: WorkspaceOpt,
+    as_: AsOpt = None,
+    password_stdin: PasswordStdinOpt = False,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Issue a new response version with the outcomes of closed reviews."""
+    """Issue a new response version with the outcomes of closed reviews.
+
+    As a disclosure officer or admin (`dgw login`, or --as NAME and its password) who
+    decided none of the batch's review items.
+    """
     with open_context(ws, db) as ctx:
+        release_service.check_release(ctx, batch_id, acting_account(ctx, as_, password_stdin))
         outcome = batch_service.reissue(ctx, batch_id)
     if json_:
         emit_json(outcome)

@@ -10,6 +10,7 @@ import typer
 from ..services import review as svc
 from ..services.context import open_context
 from .common import DbOpt, JsonOpt, WorkspaceOpt, emit_json, out, table
+from .login import AsOpt, PasswordStdinOpt, acting_account
 
 app = typer.Typer(help="Clerical review: list, show the evidence, decide.", no_args_is_help=True)
 
@@ -67,13 +68,18 @@ def decide(
     item: Annotated[int, typer.Argument(help="Review item id.")],
     ws: WorkspaceOpt,
     match: Annotated[bool, typer.Option("--match/--no-match", help="Same person, or not.")],
-    reviewer: Annotated[str, typer.Option("--reviewer", help="Who decides.")],
     note: Annotated[str, typer.Option("--note", help="Why.")],
+    as_: AsOpt = None,
+    password_stdin: PasswordStdinOpt = False,
     db: DbOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Record a decision; with two reviewers required the item closes on two agreeing."""
+    """Record your decision as a reviewer account (`dgw login`, or --as NAME and its password).
+
+    With two reviewers required the item closes when two people agree.
+    """
     with open_context(ws, db) as ctx:
+        reviewer = acting_account(ctx, as_, password_stdin)
         r = svc.decide(ctx, item, match=match, reviewer=reviewer, note=note)
     if json_:
         emit_json(r)

@@ -14,24 +14,28 @@ from starlette.concurrency import run_in_threadpool
 
 from ..api.deps import (
     Ctx,
+    Settings,
     Staff,
     agreement_of,
     check_csrf_token,
+    client_of,
     end_session,
     need,
+    now_of,
     optional_staff,
     session_csrf,
     start_session,
 )
 from ..api.roles import Can
 from ..api.routers.agreement import describe
-from ..errors import GatewayError
+from ..errors import AuthenticationFailed, Forbidden, GatewayError, TooManyAttempts
 from ..services import accounting as accounting_service
 from ..services import agreement as agreement_service
 from ..services import batches as batch_service
 from ..services import ledger as ledger_service
+from ..services import logins
+from ..services import release as release_service
 from ..services import review as review_service
-from ..services import users as user_service
 from . import views
 from .templating import flash, render
 
@@ -61,25 +65,34 @@ def login_form(request: Request, me: MaybeStaff, next: str | None = None) -> Res
 async def login(
     request: Request,
     ctx: Ctx,
+    settings: Settings,
     name: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=1024)],
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/console/",
 ) -> Response:
-    # Login CSRF: the form carries the anonymous session's token, so another site
-    # cannot log a victim into an account of its choosing.
+    # Login CSRF: the form carries a token derived from this browser's nonce cookie, so
+    # another site cannot log a victim into an account of its choosing.
     check_csrf_token(csrf_token, session_csrf(request))
-    account = await run_in_threadpool(user_service.authenticate, ctx, name, password)
-    if account is None:
-        return render(request, "login.html", http_status=401, next=_safe_next(next),
-                      error="Wrong name or password.", name=name)
-    start_session(request, account)
+    try:
+        account = await run_in_threadpool(
+            lambda: logins.login(ctx, name, password, client=client_of(request), now=now_of(request)))
+    except (AuthenticationFailed, Forbidden) as e:
+        text = "Wrong name or password." if isinstance(e, AuthenticationFailed) else e.describe()
+        return render(request, "login.html", http_status=e.status, next=_safe_next(next), error=text,
+                      name=name)
+    except TooManyAttempts as e:
+        page = render(request, "login.html", http_status=429, next=_safe_next(next), name=name,
+                      error=f"Too many failed logins: try again in {e.retry_after} seconds.")
+        page.headers["Retry-After"] = str(e.retry_after)
+        return page
+    await start_session(request, ctx, settings, account)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, me: Annotated[Staff, need(Can.VIEW_AGREEMENT)]) -> Response:
-    end_session(request)
+async def logout(request: Request, ctx: Ctx, me: Annotated[Staff, need(Can.VIEW_AGREEMENT)]) -> Response:
+    await end_session(request, ctx)
     return RedirectResponse("/console/login", status_code=303)
 
 
@@ -118,6 +131,7 @@ def batch_page(request: Request, batch_id: str, ctx: Ctx, me: Annotated[Staff, n
 def batch_reissue(request: Request, batch_id: str, ctx: Ctx,
                   me: Annotated[Staff, need(Can.REISSUE_RESPONSE)]) -> Response:
     batch_service.batch_status(ctx, batch_id)  # NotFound before anything is written
+    release_service.check_release(ctx, batch_id, me.name)  # who decided does not release
     batch_service.reissue(ctx, batch_id)
     status = batch_service.batch_status(ctx, batch_id)
     flash(request, f"Issued response version {status['response_version']} of batch {batch_id}.")

@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..duties import identity_key
 from .charts import Bar, Bin, bar_chart, diverging_chart, histogram, stacked_bar
 
 #: display order of answer codes (the rest follow alphabetically)
@@ -75,7 +76,9 @@ def review_view(item: Mapping[str, Any], viewer: str) -> dict[str, Any]:
               "state": _pair_state(request.get(f), candidate.get(f))} for f in fields]
     decisions = list(item.get("decisions") or [])
     required = int(item.get("required_decisions") or 1)
-    mine = next((d for d in decisions if d.get("reviewer") == viewer), None)
+    # one person, however spelled (duties, rule 1)
+    mine = next((d for d in decisions if identity_key(str(d.get("reviewer") or "")) == identity_key(viewer)),
+                None)
     status = str(item.get("status") or "open")
     evidence = [{"comparison": name, "level": v.get("level"), "weight": float(v.get("weight") or 0)}
                 for name, v in dict(item.get("comparisons") or {}).items() if isinstance(v, Mapping)]

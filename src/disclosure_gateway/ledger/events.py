@@ -55,6 +55,7 @@ class EventType(StrEnum):
     RETENTION_PURGED = "retention_purged"
     STAFF_VIEWED_RECORD = "staff_viewed_record"
     CHECKPOINT = "checkpoint"
+    LOGIN_LOCKED = "login_locked"
 
 
 EVENT_TYPES: frozenset[str] = frozenset(t.value for t in EventType)

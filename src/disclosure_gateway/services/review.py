@@ -1,23 +1,27 @@
 """Clerical review: list, show (request and candidate side by side), decide.
 
-The two-person rule lives in ``decide.review_status`` (pure); here it is applied
-to the stored decisions. A reviewer's decision never changes the model's
-decision row: the final outcome is the review item's, and a rerun never
-overturns it (the pipeline reads closed items' outcomes first).
+The two-person rule lives in ``decide.review_status`` (pure) and who may decide in
+``duties`` (pure); here both are applied to the stored decisions and accounts.
+A reviewer's decision never changes the model's decision row: the final outcome
+is the review item's, and a rerun never overturns it (the pipeline reads closed
+items' outcomes first).
 """
 
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
 from ..decide import Outcome, ReviewDecision, review_status
+from ..duties import check_decider, check_second_decision, identity_key, requester_identities
 from ..errors import Conflict, InputError, NotFound
 from ..ledger.events import EventType
 from ..store import requests as store_requests
 from ..store import review as store_review
 from ..store.decisions import get_decision
 from .context import Context, utcnow
+from .users import staff_account
 
 _REQUEST_FIELDS = ("first_name", "middle_name", "last_name", "dob", "tin", "address_line1",
                    "address_line2", "city", "state", "zip")
@@ -114,38 +118,50 @@ def show_item(ctx: Context, item_id: int, *, viewer: str) -> dict[str, Any]:
     }
 
 
-def decide(ctx: Context, item_id: int, *, match: bool, reviewer: str, note: str) -> dict[str, Any]:
-    """Record one reviewer's decision; close the item when the rule is met."""
-    if not reviewer.strip():
-        raise InputError("a reviewer name is required", where="--reviewer")
+def decide(ctx: Context, item_id: int, *, match: bool, reviewer: str, note: str,
+           now: datetime | None = None) -> dict[str, Any]:
+    """Record one reviewer's decision; close the item when the rule is met.
+
+    ``reviewer`` is the account the interface authenticated (the API's or console's
+    session, the CLI's `dgw login` token or password prompt). It is re-read here, in
+    the decision's own transaction: an enabled reviewer account that is no requester,
+    never an auditor (duties, rules 2 and 3). One person decides an item once, however
+    the name is spelled, and the two-person rule counts people, not spellings (rule 1).
+    """
     if not note.strip():
         raise InputError("a note is required: say why", where="--note")
-    now = utcnow()
+    now = now or utcnow()
     verdict = Outcome.MATCH if match else Outcome.NO_MATCH
     agreement = ctx.agreement()
+    requesters = requester_identities(agreement)
     with ctx.store.transaction() as s:
+        account = staff_account(s, reviewer)
+        check_decider(account, requesters)
         item = store_review.get_review_item(s, item_id=item_id)
         if item is None:
             raise NotFound(f"no review item {item_id}")
         if item.status != "open":
             raise Conflict(f"review item {item_id} is already closed as {item.final_outcome}")
+        check_second_decision(account.name, [d.reviewer for d in
+                                             store_review.review_decisions(s, item_id=item_id)], item_id)
         dec = get_decision(s, batch_id=item.batch_id, request_id=item.request_id)
         leaf = ctx.ledger.append(s, EventType.REVIEW_DECIDED, {
             "item_id": item_id, "batch_id": item.batch_id,
             "request": ctx.request_key(item.batch_id, item.request_id),
-            "reviewer": reviewer, "decision": verdict.value,
+            "reviewer": account.name, "decision": verdict.value,
             "tin_key": dec.tin_key if dec else None, "agreement_hash": agreement.terms_hash},
             time=now)
-        store_review.add_review_decision(s, item_id=item_id, reviewer=reviewer,
+        store_review.add_review_decision(s, item_id=item_id, reviewer=account.name,
                                          decision=verdict.value, decided_at=now, note=note,
                                          tin_key=dec.tin_key if dec else None, leaf_index=leaf)
         stored = store_review.review_decisions(s, item_id=item_id)
+        spelled = {identity_key(d.reviewer): d.reviewer for d in reversed(stored)}
         status = review_status(
-            [ReviewDecision(d.reviewer, Outcome(d.decision)) for d in stored],
+            [ReviewDecision(identity_key(d.reviewer), Outcome(d.decision)) for d in stored],
             int(item.required_decisions))
         if status.resolved and status.outcome is not None:
             store_review.close_review_item(s, item_id=item_id, final_outcome=status.outcome.value,
                                            closed_at=now)
     return {"item_id": item_id, "state": status.state.value,
             "outcome": status.outcome.value if status.outcome else None,
-            "reviewers": list(status.reviewers), "needed": status.needed}
+            "reviewers": [spelled.get(r, r) for r in status.reviewers], "needed": status.needed}

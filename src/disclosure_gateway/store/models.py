@@ -296,6 +296,43 @@ class User(Base):
     password_hash: Mapped[str]
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
+    #: duties.identity_key of the name: one person, one account (NULL only before 0003 filled it)
+    identity_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+# --- staff sessions and login throttling (0003) ----------------------------------------
+class StaffSession(Base):
+    """A staff session (web or CLI). The client holds a random token; only its SHA-256 is here."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(_HASH, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: web (cookie) or cli (`dgw login`)
+    kind: Mapped[str] = mapped_column(String(8))
+    csrf: Mapped[str] = mapped_column(String(64))
+    #: small per-session state of the console (a message to show once, a result)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime]
+    absolute_end: Mapped[datetime]
+    idle_s: Mapped[int]
+    #: the earlier of absolute_end and last_used_at + idle_s
+    ends_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LoginFailure(Base):
+    """Consecutive failed logins of one account or client address (keyed hashes only)."""
+
+    __tablename__ = "login_failures"
+
+    #: account or client
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(_HASH, primary_key=True)
+    failures: Mapped[int]
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+    locked_until: Mapped[datetime | None]
+# --- end of 0003 ------------------------------------------------------------------------
 
 
 class ApiNonce(Base):

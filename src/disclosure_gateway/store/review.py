@@ -100,3 +100,15 @@ def close_review_item(s: Session, *, item_id: int, final_outcome: str,
     item.closed_at = closed_at
     s.flush()
     return item
+
+
+def deciders_of_batch(s: Session, *, batch_id: str) -> dict[str, list[int]]:
+    """Every reviewer who decided an item of the batch, with the items they decided."""
+    rows = s.execute(select(ReviewDecision.reviewer, ReviewDecision.item_id)
+                     .join(ReviewItem, ReviewItem.id == ReviewDecision.item_id)
+                     .where(ReviewItem.batch_id == batch_id)
+                     .order_by(ReviewDecision.item_id)).all()
+    found: dict[str, list[int]] = {}
+    for reviewer, item_id in rows:
+        found.setdefault(str(reviewer), []).append(int(item_id))
+    return found

@@ -25,6 +25,7 @@ from starlette.datastructures import UploadFile
 from ...contracts import MANIFEST_FILE, SIGNATURE_FILE
 from ...errors import Forbidden, InputError, NotFound
 from ...services import batches as batch_service
+from ...services import release as release_service
 from ..deps import Ctx, Settings, SignedRequester, need
 from ..problems import problem_responses
 from ..roles import Can
@@ -176,5 +177,6 @@ def reissue(batch_id: BatchId, ctx: Ctx, who: Annotated[Any, need(Can.REISSUE_RE
     """Closed review items change their records' answers in a new response version
     (the CLI's `dgw response reissue`); refused while the agreement is suspended."""
     batch_service.batch_status(ctx, batch_id)  # NotFound before anything is written
+    release_service.check_release(ctx, batch_id, who.name)  # who decided does not release
     batch_service.reissue(ctx, batch_id)
     return batch_service.batch_status(ctx, batch_id)

@@ -1,7 +1,9 @@
 """Clerical review: the queue, one item side by side, and a reviewer's decision.
 
-Opening an item is a ledger event (the service logs it); the two-person rule
-is enforced by the service, which refuses a second decision by the same reviewer.
+Opening an item is a ledger event (the service logs it). The decision is the
+session's account's, never a name in the body; the service applies the two-person
+rule and separation of duties (duties.py): a second decision by the same person,
+however spelled, an auditor, a disabled account or a requester's identity are refused.
 """
 
 from __future__ import annotations
