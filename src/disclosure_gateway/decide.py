@@ -101,6 +101,7 @@ NO_BIRTH_DATE_EVIDENCE = "NO_BIRTH_DATE_EVIDENCE"
 NO_ADDRESS_EVIDENCE = "NO_ADDRESS_EVIDENCE"
 SUFFIX_CONFLICT = "SUFFIX_CONFLICT"
 AUTO_MATCH = "AUTO_MATCH"
+NOT_CONFIRMABLE = "NOT_CONFIRMABLE"
 
 DECISION_REASONS: dict[str, str] = {
     NO_CANDIDATE: "no master record shares a candidate key with the request",
@@ -116,6 +117,9 @@ DECISION_REASONS: dict[str, str] = {
                          "candidate: name and birth date alone (namesake guard)",
     SUFFIX_CONFLICT: "generational suffixes differ (JR/SR)",
     AUTO_MATCH: "every condition for an automatic match holds",
+    NOT_CONFIRMABLE: "the identity is in doubt, but the address asked about is the last known "
+                     "address of none of the candidates: NOT_CONFIRMED whichever of them it is, "
+                     "so nothing is queued for review (confirm_address mode)",
 }
 
 

@@ -42,6 +42,7 @@ import duckdb
 import pandas as pd
 
 from .contracts import TRUTH_COLUMNS, TRUTH_FILE
+from .decide import NOT_CONFIRMABLE
 from .errors import GatewayError, InputError
 from .workspace import Workspace
 
@@ -78,6 +79,10 @@ class Counts:
     wrongful_confirmations: int
     confirmable: int
     missed_confirmations: int
+    #: answered NOT_CONFIRMED without review: no review-band candidate's last known
+    #: address is the one asked about (``decide.NOT_CONFIRMABLE``), so no reviewer's
+    #: decision could change the answer
+    not_confirmable: int = 0
 
     @property
     def precision(self) -> float | None:
@@ -164,6 +169,7 @@ def _counts(rows: Iterable[Mapping[str, Any]]) -> Counts:
         c["confirmable"] += true_tin is not None and last_known
         c["missed_confirmations"] += (true_tin is not None and last_known
                                       and not (confirmed and right))
+        c["not_confirmable"] += NOT_CONFIRMABLE in str(r.get("reasons") or "")
     return Counts(**c)
 
 
@@ -175,8 +181,8 @@ def score(outcomes: pd.DataFrame, truth: pd.DataFrame) -> Scorecard:
     missing = [c for c in TRUTH_COLUMNS if c not in truth.columns]
     if missing:
         raise ValueError(f"truth lacks columns: {', '.join(missing)}")
-    merged = truth.merge(outcomes[list(OUTCOME_COLUMNS)], on="request_id", how="left",
-                         validate="one_to_one")
+    cols = [*OUTCOME_COLUMNS, *(["reasons"] if "reasons" in outcomes.columns else [])]
+    merged = truth.merge(outcomes[cols], on="request_id", how="left", validate="one_to_one")
     merged["outcome"] = merged["outcome"].fillna("no_match")
     merged["address_result"] = merged["address_result"].fillna("unknown")
     rows = merged.to_dict("records")

@@ -68,12 +68,11 @@ def read_linkage_csv(path: Path, role: str) -> pd.DataFrame:
     return df[list(LINKAGE_COLUMNS)]
 
 
-def link_files(master: Path, requests: Path, out: Path, *, model: Path | None = None,
-               thresholds: Thresholds | None = None,
-               say: Callable[[str], None] = lambda _m: None) -> LinkSummary:
-    started = time.perf_counter()
-    mas = read_linkage_csv(master, "master")
-    req = read_linkage_csv(requests, "requests")
+def link_frames(mas: pd.DataFrame, req: pd.DataFrame, *, model: Path | None = None,
+                thresholds: Thresholds | None = None,
+                say: Callable[[str], None] = lambda _m: None) -> tuple[pd.DataFrame, str]:
+    """Index ``mas``, train on the two frames (or load ``model``), match ``req``: the
+    matcher's rows (``service.RESULT_COLUMNS``) and what model was used."""
     with tempfile.TemporaryDirectory(prefix="dgw-match-") as tmp:
         ws = Workspace(Path(tmp))
         master_file = Path(tmp) / "master.parquet"
@@ -87,6 +86,16 @@ def link_files(master: Path, requests: Path, out: Path, *, model: Path | None = 
             res = matcher.match_frame(req, id_column="record_id")
         finally:
             matcher.close()
+    return res, label
+
+
+def link_files(master: Path, requests: Path, out: Path, *, model: Path | None = None,
+               thresholds: Thresholds | None = None,
+               say: Callable[[str], None] = lambda _m: None) -> LinkSummary:
+    started = time.perf_counter()
+    mas = read_linkage_csv(master, "master")
+    req = read_linkage_csv(requests, "requests")
+    res, label = link_frames(mas, req, model=model, thresholds=thresholds, say=say)
     revealed = res["outcome"] != "no_match"
     best = res["evidence"].notna()
     frame = pd.DataFrame({
