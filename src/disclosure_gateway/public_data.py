@@ -10,8 +10,8 @@ layout of ``contracts.TRUTH_COLUMNS``:
 
 - ``true_tin`` is the original's record id (every duplicate has one);
 - ``address_is_last_known`` holds when the duplicate's street number, street
-  and postcode equal the original's (case and spacing aside) — what "the
-  exact address check" compares;
+  and postcode equal the original's (case and spacing aside; both present) —
+  what "the exact address check" compares;
 - ``corruptions`` names each field group that differs from the original:
   ``given_name``, ``family_name``, ``birth_date`` (``birth_date_missing`` when
   empty), ``identifier`` (``identifier_missing``), ``address``.
@@ -102,7 +102,8 @@ def load_febrl(name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     mark(differs("soc_sec_id") & ~ssn_gone, "identifier")
     mark(ssn_gone & (_clean(o["soc_sec_id"]) != ""), "identifier_missing")
     same_address = ~(differs("street_number") | differs("address_1") | differs("postcode"))
-    same_address &= _clean(dup["address_1"]) != ""
+    # a street address has a house number and a street (none: no address to confirm)
+    same_address &= (_clean(dup["address_1"]) != "") & (_clean(dup["street_number"]) != "")
     mark(~same_address, "address")
     truth = pd.DataFrame({
         "request_id": dup["rec_id"],

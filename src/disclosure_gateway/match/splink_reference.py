@@ -120,8 +120,11 @@ def link(con: duckdb.DuckDBPyConnection, requests: str, master: str, *,
                 if "no record pairs" not in str(e).lower() and "resulted in no" not in str(e):
                     raise
         t1 = time.perf_counter()
-        sliced = {} if chunks <= 1 else {"num_chunks_left": chunks, "num_chunks_right": 1}
-        pred = linker.inference.predict(threshold_match_probability=0.5, **sliced)
+        if chunks <= 1:
+            pred = linker.inference.predict(threshold_match_probability=0.5)
+        else:  # the requests in slices: the same result, less memory at once
+            pred = linker.inference.predict(threshold_match_probability=0.5,
+                                            num_chunks_left=chunks, num_chunks_right=1)
         t2 = time.perf_counter()
         best = con.execute(f"""
             WITH p AS (
