@@ -283,7 +283,10 @@ class Matcher:
         self.provenance = Provenance(model.model_hash, str(self.meta["snapshot_hash"]),
                                      S.settings_hash())
         create_master_model_view(self.con)
-        self._ctx = _Context(model.model, int(self.meta.get("persons") or 0),
+        # N, the taxpayers a namesake may be among, is the one the model's prior was
+        # set for (0.9 / N): a model made for a national master keeps its namesake
+        # odds on a small test index
+        self._ctx = _Context(model.model, round(S.TRAINING.expected_match_share / model.prior),
                              weight_of(thresholds.review_threshold), score_floor(thresholds))
         self._one_scorer: PairScorer | None = None
         self._fetcher: ParallelFetcher | None = None

@@ -227,29 +227,6 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
             _level("different", "ELSE", 0.1, 0.95),
         ],
     },
-    {
-        "output_column_name": "zip5",
-        "comparison_description": "ZIP: last known, an earlier address, same 3-digit area",
-        "comparison_levels": [
-            _null("zip5"),
-            _level("exact", '"zip5_l" = "zip5_r"', 0.8, 0.0005),
-            _level("an earlier address", _either("zip5", "hist_zip"), 0.12, 0.0005),
-            _level("same 3-digit area", 'substr("zip5_l", 1, 3) = substr("zip5_r", 1, 3)',
-                   0.04, 0.01),
-            _level("different", "ELSE", 0.04, 0.989),
-        ],
-    },
-    {
-        "output_column_name": "city",
-        "comparison_description": "city: exact, Jaro-Winkler",
-        "comparison_levels": [
-            _null("city"),
-            _level("exact", '"city_l" = "city_r"', 0.85, 0.003),
-            _level("Jaro-Winkler >= 0.90",
-                   'jaro_winkler_similarity("city_l", "city_r") >= 0.90', 0.03, 0.003),
-            _level("different", "ELSE", 0.12, 0.994),
-        ],
-    },
 )
 
 #: given-name levels that count as evidence only where the request's given name is
