@@ -9,8 +9,8 @@ import pytest
 
 from disclosure_gateway.agreement import Matching
 from disclosure_gateway.match import settings as S
-from disclosure_gateway.match.model_store import StoredModel, model_hash, untrained_model
 from disclosure_gateway.match.evidence import level_case
+from disclosure_gateway.match.model_store import StoredModel, model_hash, untrained_model
 from disclosure_gateway.match.service import Matcher
 
 from .conftest import MasterFactory, master_row
