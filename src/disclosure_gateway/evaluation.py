@@ -301,6 +301,8 @@ class Evaluation:
     ours: Scorecard
     baseline: Scorecard
     seconds: dict[str, float]
+    #: our outcome rows as scored (``OUTCOME_COLUMNS``, ``reasons`` where known)
+    outcomes: pd.DataFrame | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"batch_dir": self.batch_dir, "source": self.source, "ours": self.ours.as_dict(),
@@ -334,11 +336,12 @@ def _store_outcomes(ws: Workspace, batch_id: str) -> pd.DataFrame | None:
         ctx = open_context(ws.root)
         with ctx.store.reader() as s:
             rows = [{"request_id": d["request_id"], "tin": d["candidate_tin"],
-                     "outcome": d["outcome"], "address_result": d["address_result"]}
+                     "outcome": d["outcome"], "address_result": d["address_result"],
+                     "reasons": (d.get("evidence") or {}).get("reasons", "")}
                     for d in iter_decisions(s, batch_id=batch_id)]
     except (GatewayError, Exception):  # no store here, or not this batch: run afresh
         return None
-    return pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS)) if rows else None
+    return pd.DataFrame(rows, columns=[*OUTCOME_COLUMNS, "reasons"]) if rows else None
 
 
 def _fresh_outcomes(ws: Workspace, records: pd.DataFrame, request_date: date,
@@ -353,8 +356,9 @@ def _fresh_outcomes(ws: Workspace, records: pd.DataFrame, request_date: date,
     say(f"match {len(accepted):,} accepted requests")
     matched = match_requests(ws, accepted.reset_index(drop=True))
     refused = pd.DataFrame({"request_id": records.loc[~gate.accepted, "request_id"].astype(str),
-                            "tin": None, "outcome": "rejected", "address_result": "unknown"})
-    return pd.concat([matched[list(OUTCOME_COLUMNS)], refused], ignore_index=True)
+                            "tin": None, "outcome": "rejected", "address_result": "unknown",
+                            "reasons": ""})
+    return pd.concat([matched[[*OUTCOME_COLUMNS, "reasons"]], refused], ignore_index=True)
 
 
 def run_evaluation(ws: Workspace, batch_dir: Path, *, results: Path | None = None,
@@ -393,4 +397,5 @@ def run_evaluation(ws: Workspace, batch_dir: Path, *, results: Path | None = Non
     finally:
         con.close()
     seconds["baseline"] = round(time.perf_counter() - t0, 2)
-    return Evaluation(str(batch_dir), source, score(ours, truth), score(base, truth), seconds)
+    return Evaluation(str(batch_dir), source, score(ours, truth), score(base, truth), seconds,
+                      ours)

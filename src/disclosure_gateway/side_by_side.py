@@ -177,6 +177,42 @@ def markdown(c: Comparison, *, kinds: bool = True) -> str:
     return "\n".join(lines)
 
 
+def batch_comparison(ws: Any, batch_dir: Path, ours: pd.DataFrame, *, say: Say = _quiet
+                     ) -> Comparison:
+    """A synthetic batch in a workspace: our outcomes beside plain Splink run now on
+    the workspace's master file and the batch's records."""
+    from .intake.manifest import read_manifest
+    from .match.master_index import open_master
+
+    con, meta = open_master(ws.master_dir)
+    con.close()
+    source = Path(str(meta.get("source") or ""))
+    if not source.is_file():
+        from .errors import InputError
+
+        raise InputError("plain Splink needs the master file the index was loaded from",
+                         where=str(source))
+    manifest = read_manifest(batch_dir)
+    records = batch_dir / manifest.records_file
+    reader = {".parquet": "read_parquet", ".csv": "read_csv"}.get(records.suffix.lower())
+    rel = (f"{reader}('{records}'" + (", all_varchar = true)" if reader == "read_csv" else ")")
+           if reader else None)
+    if rel is None:
+        from .intake.records import read_records
+
+        rel_df: pd.DataFrame | str = read_records(records)
+    else:
+        rel_df = rel
+    src = "read_parquet" if source.suffix.lower() == ".parquet" else "read_csv"
+    say("plain Splink")
+    t0 = time.perf_counter()
+    links, _, _ = run_plain(f"{src}('{source}')", rel_df, request_uid="request_id",
+                            master_uid="regexp_replace(CAST(tin AS VARCHAR), '[^0-9]', '', 'g')",
+                            newest_per="tin")
+    seconds = {"plain": round(time.perf_counter() - t0, 2)}
+    return compare(str(batch_dir), read_truth(batch_dir), ours, links, seconds)
+
+
 def read_truth(batch_dir: Path) -> pd.DataFrame:
     from .contracts import TRUTH_FILE
 
