@@ -76,3 +76,14 @@ def test_too_few_records_say_exactly_why_not(files: Any) -> None:
     _, label, said = _link(master.head(150), requests.head(150))
     why = "too few records to train (150 requests, 150 master records; at least 200 a side)"
     assert why in label and why in said
+
+
+def test_the_shipped_reference_model_is_for_the_current_settings() -> None:
+    # Retrain it with scripts/train_reference_model.py when the settings change.
+    from disclosure_gateway.match.model_store import REFERENCE_MODEL, read_model_file, reference_model
+
+    stored = read_model_file(REFERENCE_MODEL)
+    assert stored.model.get("household_u", {}).get("pairs", 0) > 0
+    model, label = reference_model(1e-6)
+    assert label.startswith("the shipped reference model") and model[
+        "probability_two_random_records_match"] == 1e-6

@@ -125,7 +125,7 @@ def untrained_model(prior: float) -> dict[str, Any]:
 #: the reference model shipped with the package: trained on a seeded synthetic
 #: world (``scripts/train_reference_model.py``) for data too small or too sparse
 #: to train on
-REFERENCE_MODEL = Path(__file__).with_name("reference-model.json")
+REFERENCE_MODEL = Path(__file__).resolve().parent.parent / "data" / "reference-model.json"
 
 
 def reference_model(prior: float) -> tuple[dict[str, Any], str]:
