@@ -21,7 +21,10 @@ each of them at least ``required_bits`` = the auto threshold's log-odds
 3. *a namesake* (someone else of the same name among the N taxpayers and the
    people beyond them) — ``namesake_bits``: what is not the name (birth date,
    TIN, address) less the log of how many share the name; it grows with N and
-   with the name's frequency.
+   with the name's frequency. Where the request's address is none the master
+   holds for the candidate, name and birth date alone carry the link and a
+   namesake not in the master is a runner-up nobody could score: the test then
+   also asks the runner-up margin (``min_weight_margin``).
 
 Evidence can meet these in more than one way: a birth-date slip with an exact
 rare given name and an agreeing address history; a TIN; a nickname with an
@@ -152,6 +155,8 @@ class Candidate:
     suffix_conflict: bool = False
     #: the request's address is the last known address of some candidate in the review band
     confirmable: bool = True
+    #: the request's address is one the master holds for the candidate (last or earlier)
+    address_held: bool = True
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,14 @@ def required_bits(t: Thresholds) -> float:
     """The log-odds each alternative must be beaten by: the auto threshold's."""
     p = min(max(t.auto_threshold, 1e-12), 1 - 1e-12)
     return math.log2(p / (1 - p))
+
+
+def required_namesake_bits(t: Thresholds, *, address_held: bool) -> float:
+    """Against a namesake the auto threshold's log-odds — and, where the address is
+    none the master holds for the candidate, also the lead a seen runner-up must
+    have: name and birth date alone then carry the link, and a namesake not in the
+    master is a runner-up nobody could score."""
+    return required_bits(t) + (0.0 if address_held else t.min_weight_margin)
 
 
 def tin_conflict(c: Candidate) -> bool:
@@ -197,7 +210,7 @@ def decide(best: Candidate | None, second_weight: float | None, t: Thresholds, *
         held.append(TIN_CONFLICT)
     if best.household_bits < need:
         held.append(HOUSEHOLD_DOUBT)
-    if best.namesake_bits < need:
+    if best.namesake_bits < required_namesake_bits(t, address_held=best.address_held):
         held.append(NAMESAKE_DOUBT)
     if best.suffix_conflict:
         held.append(SUFFIX_CONFLICT)

@@ -24,8 +24,8 @@ NEED = math.log2(0.99 / 0.01)  # 6.63 bits
 
 def cand(p: float = 0.999, w: float = 20.0, *, household: float = 20.0, namesake: float = 20.0,
          person: bool = True, tin: Tin = Tin.ABSENT, exact: bool = True, suffix: bool = False,
-         confirmable: bool = True) -> Candidate:
-    return Candidate(p, w, household, namesake, person, tin, exact, suffix, confirmable)
+         confirmable: bool = True, held: bool = True) -> Candidate:
+    return Candidate(p, w, household, namesake, person, tin, exact, suffix, confirmable, held)
 
 
 def test_required_bits_are_the_auto_thresholds_log_odds() -> None:
@@ -83,6 +83,13 @@ def test_each_alternative_must_be_beaten_by_the_required_bits(
         household: float, namesake: float, outcome: Outcome, reasons: tuple[str, ...]) -> None:
     d = decide(cand(household=household, namesake=namesake), None, T)
     assert (d.outcome, d.reasons) == (outcome, reasons)
+
+
+def test_without_a_held_address_a_namesake_must_also_be_beaten_by_the_runner_up_margin() -> None:
+    assert decide(cand(namesake=NEED + 1), None, T).outcome is Outcome.MATCH
+    d = decide(cand(namesake=NEED + 1, held=False), None, T)
+    assert d.reasons == ("NAMESAKE_DOUBT",)
+    assert decide(cand(namesake=NEED + 6.0, held=False), None, T).outcome is Outcome.MATCH
 
 
 def test_a_stricter_auto_threshold_asks_more_of_every_alternative() -> None:

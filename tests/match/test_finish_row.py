@@ -23,9 +23,9 @@ class _T:
 
 def _row(q_unit: str | None, p_unit: str | None) -> tuple[object, ...]:
     # rid, mid, p, w, second, household bits, namesake bits, person evidence, exact
-    # name and birth date, TIN slip, confirmable, q_tin, p_tin, q_suffix, p_suffix,
+    # name and birth date, TIN slip, confirmable, address held, q_tin, p_tin, q_suffix, p_suffix,
     # candidates, evidence
-    head = ("r1", "m1", 0.9999, 14.0, None, 20.0, 20.0, True, True, False, True,
+    head = ("r1", "m1", 0.9999, 14.0, None, 20.0, 20.0, True, True, False, True, True,
             None, "123456789", None, None, 1, "{}")
     q = ("12", "MAIN", q_unit, None, "ST", None, "SPRINGFIELD", "IL", "62701")
     p = ("12", "MAIN", p_unit, None, "ST", None, "SPRINGFIELD", "IL", "62701")

@@ -9,6 +9,8 @@ chance of a namesake at 10M is simulated without building 10M rows.
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -91,16 +93,22 @@ def test_jr_and_sr_are_told_apart_by_birth_date_and_never_guessed(household: Pat
     assert odd["outcome"] != "match"
 
 
-def test_a_namesake_at_ten_million_is_not_linked_but_the_same_request_at_a_thousand_is(
+def test_a_namesake_at_ten_million_is_not_linked_and_the_margin_grows_with_n(
         household: Path) -> None:
     # Same name and birth date at an address the master never held for him: at
-    # ten million taxpayers others of that name are expected, at a thousand not.
+    # ten million taxpayers others of that name are expected (about 70 for a name
+    # 1 in 400 of each part), at a thousand not.
     ask = {"first_name": "Zebulon", "last_name": "Quackenbush", "dob": "1961-11-23",
            "address_line1": "1235 Pine St", "zip": "77029", "city": "Houston", "state": "TX"}
     national = _ask(_matcher(household, 10_000_000), **ask)
     assert national["outcome"] != "match" and "NAMESAKE_DOUBT" in national["reasons"]
     small = _ask(_matcher(household, 1_000), **ask)
-    assert (small["outcome"], small["tin"]) == ("match", "777777777")
+    bits = {n: json.loads(r["evidence"])["namesake_bits"] for n, r in
+            (("national", national), ("small", small))}
+    expected = math.log2(1 + 1e7 / 0.9 / 407**2) - math.log2(1 + 1e3 / 0.9 / 407**2)
+    assert bits["small"] - bits["national"] == pytest.approx(expected, abs=0.01)
+    assert bits["small"] > math.log2(99)  # beats a namesake at a thousand; the runner-up
+    # margin a link without a held address also asks is what keeps it with a person there
 
 
 def test_a_birth_date_slip_with_a_rare_name_at_its_address_links(household: Path) -> None:

@@ -151,8 +151,12 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
                                      given_known="NOT lv.given_unknown",
                                      residents=f"CASE WHEN lv.lvl_address IN ({held_levels}) "
                                                f"THEN 1 ELSE lv.p_residents END")
-    namesake = E.namesake_bits_sql(ctx.persons, weights={n: f"b.mw_{n}" for n in names},
-                                   tf_given="lv.tf_given_r", tf_family="lv.tf_family_r")
+    # the people who could have written this name: the commoner of the request's and
+    # the candidate's spellings (ROBERT asked, BILLY held: as many as there are ROBERTs)
+    namesake = E.namesake_bits_sql(
+        ctx.persons, weights={n: f"b.mw_{n}" for n in names},
+        tf_given="greatest(lv.tf_given_l, lv.tf_given_r)",
+        tf_family="greatest(lv.tf_family_l, lv.tf_family_r)")
     weak = _lst(S.GIVEN_WEAK_LEVELS)
     person = (f"(lv.lvl_given IN ({_lst(_GIVEN_SOME)}) "
               f"OR (lv.lvl_given IN ({weak}) AND lv.given_unknown) "
@@ -186,7 +190,8 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
             SELECT b.rid, {lr}, {held}
             FROM b JOIN {req_model} q ON q.uid = b.rid JOIN {master_persons} p ON p.uid = b.mid
         ), lv AS (
-            SELECT rid, {levels}, tf_given_l IS NULL AS given_unknown, tf_given_r, tf_family_r,
+            SELECT rid, {levels}, tf_given_l IS NULL AS given_unknown, tf_given_l, tf_given_r,
+                   tf_family_l, tf_family_r,
                    {held_names} FROM lr
         ), counts AS (
             SELECT rid, count(*) AS candidates FROM {pairs} GROUP BY rid
@@ -197,6 +202,7 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
                coalesce({exact}, FALSE) AS exact_name_dob,
                coalesce(lv.lvl_tin = {_lst([S.TIN_SLIP_LEVEL])}, FALSE) AS tin_slip,
                coalesce(conf.confirmable, FALSE) AS confirmable,
+               coalesce(lv.lvl_address IN ({held_levels}), FALSE) AS address_held,
                n.tin AS q_tin, lv.p_tin, n.suffix AS q_suffix, lv.p_suffix,
                coalesce(c.candidates, 0) AS candidates,
                CASE WHEN b.mid IS NOT NULL THEN {evidence} END AS evidence,
@@ -213,9 +219,9 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
 
 #: positions in a row of ``_finish_sql`` (kept in step with its SELECT list)
 _F_RID, _F_MID, _F_P, _F_W, _F_SECOND, _F_HOUSEHOLD, _F_NAMESAKE, _F_PERSON = range(8)
-_F_EXACT, _F_SLIP, _F_CONFIRMABLE, _F_QTIN, _F_PTIN, _F_QSUF, _F_PSUF = range(8, 15)
-_F_CANDIDATES, _F_EVIDENCE = 15, 16
-_F_ADDR = 17  # then q_<field>, p_<field> for each of _ADDRESS_FIELDS
+_F_EXACT, _F_SLIP, _F_CONFIRMABLE, _F_HELD, _F_QTIN, _F_PTIN, _F_QSUF, _F_PSUF = range(8, 16)
+_F_CANDIDATES, _F_EVIDENCE = 16, 17
+_F_ADDR = 18  # then q_<field>, p_<field> for each of _ADDRESS_FIELDS
 
 
 def _address_pair(row: tuple[Any, ...]) -> tuple[Address, Address]:
@@ -250,6 +256,7 @@ def _decided(row: tuple[Any, ...], t: Thresholds, mode: Mode) -> tuple[Any, ...]
         exact_name_and_birth_date=bool(row[_F_EXACT]),
         suffix_conflict=suffix_conflict(row[_F_QSUF], row[_F_PSUF]),
         confirmable=bool(row[_F_CONFIRMABLE]),
+        address_held=bool(row[_F_HELD]),
     )
     second = row[_F_SECOND]
     d = decide(best, None if second is None else float(second), t, mode=mode)
