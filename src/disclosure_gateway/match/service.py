@@ -167,8 +167,8 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
     evidence = (f"json_object('comparisons', json_object({comparisons}), "
                 f"'found_by', string_split(pr.match_key, ','), "
                 f"'runner_up_weight', round(b.second_weight, 3), "
-                f"'household_bits', round({household}, 3), "
-                f"'namesake_bits', round({namesake}, 3))::VARCHAR")
+                f"'household_bits', round(hv.household_bits, 3), "
+                f"'namesake_bits', round(hv.namesake_bits, 3))::VARCHAR")
     held_at = E.at_level_sql("mw_address", ctx.model, "address", S.CONFIRMABLE_ADDRESS_LEVELS)
     return f"""
         WITH s AS (
@@ -193,11 +193,15 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
             SELECT rid, {levels}, tf_given_l IS NULL AS given_unknown, tf_given_l, tf_given_r,
                    tf_family_l, tf_family_r,
                    {held_names} FROM lr
+        ), hv AS (
+            -- the two tests' bits, once per request (the evidence document repeats them)
+            SELECT lv.rid, {household} AS household_bits, {namesake} AS namesake_bits
+            FROM lv JOIN b ON b.rid = lv.rid
         ), counts AS (
             SELECT rid, count(*) AS candidates FROM {pairs} GROUP BY rid
         )
         SELECT n.uid AS rid, b.mid, b.match_probability, b.match_weight, b.second_weight,
-               {household} AS household_bits, {namesake} AS namesake_bits,
+               hv.household_bits, hv.namesake_bits,
                coalesce({person}, FALSE) AS person_evidence,
                coalesce({exact}, FALSE) AS exact_name_dob,
                coalesce(lv.lvl_tin = {_lst([S.TIN_SLIP_LEVEL])}, FALSE) AS tin_slip,
@@ -211,6 +215,7 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
         LEFT JOIN b ON b.rid = n.uid
         LEFT JOIN lv ON lv.rid = n.uid
         LEFT JOIN conf ON conf.rid = n.uid
+        LEFT JOIN hv ON hv.rid = n.uid
         -- the rules that found the pair (the single lane's engine output has its own)
         LEFT JOIN {pairs} pr ON pr.rid = b.rid AND pr.mid = b.mid
         LEFT JOIN counts c ON c.rid = n.uid
