@@ -8,24 +8,34 @@ batch (0.128 requests per taxpayer: 1.28M at 10M), in the same run:
   over the accepted requests (block = normalise + candidate keys, predict =
   Splink scoring of the candidate pairs, decide = the pure rule and the address
   check), and the single-request lane's latency on a sample;
-- **plain Splink** configured as in the linkage notes: one row per taxpayer (the
-  last known address), columns as given (upper-cased), the library's comparisons
-  (first and last name with term frequencies, birth date, TIN, address line
-  Levenshtein, ZIP), blocking on first+last name, birth date + first initial,
-  TIN, ZIP + last name; the gateway's prior (0.9 / taxpayers); u by sampling 1e8
-  pairs, EM on TIN and on birth date + last initial; each request linked to its
-  best candidate at p >= 0.99 (no review, no address check).
+- **plain Splink** configured exactly as in the linkage notes
+  (``disclosure_gateway.match.splink_reference``): one row per taxpayer (the
+  last known address), its blocking, comparisons and training; each request
+  linked to its best candidate at p >= 0.99; and the same links confirmed only
+  where house number, street and ZIP equal the request's ("+ address check").
 
-Figures: train/block/predict/total seconds, comparisons, peak RSS, precision,
-recall, wrongful matches and confirmations, review share. Accuracy counts the
-requests without legal defects (truth.defects empty). Each phase runs in a
-fresh subprocess so its peak RSS (``getrusage``) is its own.
+Two worlds of our generator (``--world default`` and ``--world harsh``, the
+``harsh`` preset of ``dgw synth``: birth dates wrong in every way, TIN slips,
+moves to addresses the master never held, missing fields, bigger households)
+and the public FEBRL1-3 sets (``--phase febrl``; FEBRL4 is never loaded).
+
+Figures: train/block/predict/total seconds, comparisons, peak RSS, and the
+side-by-side accuracy table (``disclosure_gateway.side_by_side``): wrong links,
+wrongful confirmations, precision, recall, F1, confirmation recall, review
+share, identification recall per error kind. Accuracy counts the requests
+without legal defects (truth.defects empty). The gate is the gate of this
+branch except that a missing or unparseable birth date is not a refusal (the
+gate's birth-date change is made elsewhere; the matcher must work without a
+birth date). Each phase runs in a fresh subprocess so its peak RSS
+(``getrusage``) is its own.
 
     python benchmarks/bench_match.py --sizes 1000000            # one size
     python benchmarks/bench_match.py                            # 1M, 5M, 10M
     python benchmarks/bench_match.py --sizes 1000000 --skip-plain --work /tmp/bm
     python benchmarks/bench_match.py --size 10000000 --phase plain   # one phase, one size
     python benchmarks/bench_match.py --report        # the tables from the stored results
+    python benchmarks/bench_match.py --sizes 1000000 --world harsh --skip-single
+    python benchmarks/bench_match.py --febrl          # FEBRL1-3, gateway beside plain Splink
 
 Data and indexes are cached in ``--work`` between runs. Prints figures; it is
 not a test.
@@ -49,6 +59,8 @@ REQUESTS_PER_TAXPAYER = 0.128
 BATCH_DATE = date(2026, 3, 2)
 SEED = 7
 COLD = 5  # the single lane's first requests on a fresh matcher, reported apart
+#: gate codes that are notes, not refusals, once a birth date is evidence only
+BIRTH_DATE_NOTES = ("DOB_MALFORMED", "DOB_IMPLAUSIBLE")
 
 
 def _peak_gib() -> float:
@@ -56,9 +68,17 @@ def _peak_gib() -> float:
 
 
 def _dir(args: argparse.Namespace) -> Path:
-    d = Path(args.work) / f"n{args.size}"
+    world = "" if args.world == "default" else f"-{args.world}"
+    d = Path(args.work) / f"n{args.size}{world}"
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+def _knobs(args: argparse.Namespace) -> tuple[Any, Any]:
+    from disclosure_gateway.synth import BatchKnobs, PopulationKnobs, build_knobs
+
+    return (build_knobs(PopulationKnobs, preset=args.world),
+            build_knobs(BatchKnobs, preset=args.world))
 
 
 def _requests(size: int) -> int:
@@ -73,12 +93,13 @@ def phase_data(args: argparse.Namespace) -> dict[str, Any]:
     from disclosure_gateway.synth.batch import generate_batch
 
     d = _dir(args)
+    pop_knobs, batch_knobs = _knobs(args)
     t0 = time.perf_counter()
     if not (d / "master.parquet").exists():
-        write_population(d / "master.parquet", args.size, seed=SEED)
+        write_population(d / "master.parquet", args.size, seed=SEED, knobs=pop_knobs)
     if not (d / "truth.parquet").exists():
         records, truth = generate_batch(d / "master.parquet", _requests(args.size), seed=SEED + 1,
-                                        batch_date=BATCH_DATE)
+                                        knobs=batch_knobs, batch_date=BATCH_DATE)
         records.to_parquet(d / "records.parquet", index=False)
         truth.to_parquet(d / "truth.parquet", index=False)
     return {"phase": "data", "seconds": round(time.perf_counter() - t0, 1),
@@ -131,9 +152,12 @@ def phase_gate(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.perf_counter()
     gate = check_records(records, reference_agreement(), request_date=BATCH_DATE)
     seconds = time.perf_counter() - t0
-    records[gate.accepted].reset_index(drop=True).to_parquet(d / "accepted.parquet", index=False)
+    # A missing or unparseable birth date is a note, not a refusal (see the docstring).
+    keep = [j for j, c in enumerate(gate.codes) if c not in BIRTH_DATE_NOTES]
+    accepted = ~gate.flags[:, keep].any(axis=1)
+    records[accepted].reset_index(drop=True).to_parquet(d / "accepted.parquet", index=False)
     return {"phase": "gate", "seconds": round(seconds, 1), "requests": len(records),
-            "accepted": int(gate.accepted.sum()), "peak_gib": _peak_gib()}
+            "accepted": int(accepted.sum()), "peak_gib": _peak_gib()}
 
 
 def phase_match(args: argparse.Namespace) -> dict[str, Any]:
@@ -170,7 +194,9 @@ def phase_match(args: argparse.Namespace) -> dict[str, Any]:
     ids = pd.read_parquet(d / "records.parquet", columns=["request_id"])["request_id"]
     refused = pd.DataFrame({"request_id": ids[~ids.isin(accepted["request_id"])],
                             "tin": None, "outcome": "rejected", "address_result": "unknown"})
-    outcomes = pd.concat([res[["request_id", "tin", "outcome", "address_result"]], refused])
+    outcomes = pd.concat([res[["request_id", "tin", "outcome", "address_result", "reasons"]],
+                          refused])
+    outcomes.to_parquet(d / "outcomes-gateway.parquet", index=False)
     out |= _truth_scores(outcomes, pd.read_parquet(d / "truth.parquet"))
     return out
 
@@ -253,144 +279,55 @@ def phase_blocking(args: argparse.Namespace) -> dict[str, Any]:
 
 def _plain_chunks(args: argparse.Namespace) -> int:
     """Request slices for plain Splink's predict: one up to 5M taxpayers, else enough
-    that no slice blocks more than about 50 million pairs (our names are concentrated:
-    first + last name grows with the square of the master's size)."""
+    that no slice blocks more than about 50 million pairs."""
     if args.plain_chunks:
         return int(args.plain_chunks)
     return 1 if args.size <= 5_000_000 else max(1, round(args.size / 1_250_000))
 
 
-#: plain Splink's blocking rules, as SQL (Splink takes them so; the count uses them too)
-PLAIN_BLOCKING = (
-    "l.first_name = r.first_name AND l.last_name = r.last_name",
-    "l.dob = r.dob AND substr(l.first_name, 1, 1) = substr(r.first_name, 1, 1)",
-    "l.tin = r.tin",
-    "l.zip = r.zip AND l.last_name = r.last_name",
-)
-
-
-def _plain_comparisons(con: Any) -> int:
-    """Pairs plain Splink's rules generate (a pair found by several rules once),
-    counted without materialising them."""
-    total = 0
-    for i, rule in enumerate(PLAIN_BLOCKING):
-        earlier = " ".join(f"AND NOT coalesce({e}, FALSE)" for e in PLAIN_BLOCKING[:i])
-        total += int(con.execute(f"SELECT count(*) FROM r l JOIN m r ON {rule} {earlier}")
-                     .fetchall()[0][0])
-    return total
-
-
 def phase_plain(args: argparse.Namespace) -> dict[str, Any]:
-    """Plain Splink, configured as in the linkage notes, on the same data."""
-    import logging
-
-    import duckdb
+    """Plain Splink, configured exactly as in the linkage notes, on the same data."""
     import pandas as pd
-    import splink.comparison_library as cl
-    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
-    from splink.blocking_rule_library import CustomRule
+
+    from disclosure_gateway.side_by_side import plain_outcomes, run_plain
 
     d = _dir(args)
-    con = duckdb.connect()
-    con.execute("SET memory_limit = '20GB'")
-    con.execute("SET preserve_insertion_order = false")
-    t_start = time.perf_counter()
-    # One row per taxpayer (the last known address), columns as given, upper-cased.
-    con.execute(f"""
-        CREATE TABLE m AS
-        SELECT regexp_replace(tin, '[^0-9]', '', 'g') AS unique_id,
-               upper(trim(first_name)) AS first_name, upper(trim(last_name)) AS last_name,
-               dob, regexp_replace(tin, '[^0-9]', '', 'g') AS tin,
-               upper(trim(address_line1)) AS address, substr(zip, 1, 5) AS zip,
-               upper(trim(city)) AS city
-        FROM read_parquet('{d / "master.parquet"}')
-        QUALIFY row_number() OVER (PARTITION BY tin ORDER BY address_as_of DESC) = 1
-    """)
-    con.execute(f"""
-        CREATE TABLE r AS
-        SELECT request_id AS unique_id,
-               nullif(upper(trim(first_name)), '') AS first_name,
-               nullif(upper(trim(last_name)), '') AS last_name, nullif(dob, '') AS dob,
-               nullif(regexp_replace(coalesce(tin, ''), '[^0-9]', '', 'g'), '') AS tin,
-               nullif(upper(trim(address_line1)), '') AS address,
-               nullif(substr(coalesce(zip, ''), 1, 5), '') AS zip,
-               nullif(upper(trim(city)), '') AS city
-        FROM read_parquet('{d / "records.parquet"}')
-    """)
-    settings = SettingsCreator(
-        link_type="link_only",
-        comparisons=[
-            cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
-            cl.NameComparison("last_name").configure(term_frequency_adjustments=True),
-            cl.DateOfBirthComparison("dob", input_is_string=True),
-            cl.ExactMatch("tin"),
-            cl.LevenshteinAtThresholds("address", [1, 3]),
-            cl.ExactMatch("zip"),
-        ],
-        blocking_rules_to_generate_predictions=[CustomRule(r) for r in PLAIN_BLOCKING],
-        retain_intermediate_calculation_columns=False,
-        retain_matching_columns=False,
-    )
-    db = DuckDBAPI(connection=con)
-    linker = Linker([db.register("r", dataset_display_name="requests"),
-                     db.register("m", dataset_display_name="master")], settings,
-                    log_level=logging.WARNING)
-    t_train = time.perf_counter()
-    # The same prior as the gateway's: about 0.9 of requests name one of the taxpayers.
-    linker._settings_obj._probability_two_random_records_match = 0.9 / args.size
-    linker.training.estimate_u_using_random_sampling(max_pairs=args.plain_u_pairs, seed=SEED)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("tin"))
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("dob", "substr(last_name, 1, 1)"))
-    t_block = time.perf_counter()
-    chunks = _plain_chunks(args)
-    if chunks == 1:
-        pairs = linker.inference.compute_blocked_pairs_for_predict()
-        comparisons = int(
-            con.execute(f"SELECT count(*) FROM {pairs.physical_name}").fetchall()[0][0])
-    t_predict = time.perf_counter()
-    # Too many pairs to hold at once: Splink blocks and scores the requests in slices
-    # (the notes' advice); the result is the same, blocking is then in predict s.
-    sliced = {} if chunks == 1 else {"num_chunks_left": chunks, "num_chunks_right": 1}
-    pred = linker.inference.predict(threshold_match_probability=0.99, warning_mode="never",
-                                    **sliced)
-    t_decide = time.perf_counter()
-    # Splink orders a link_only pair by dataset name: find the request's side.
-    best = con.execute(f"""
-        WITH p AS (
-            SELECT CASE WHEN source_dataset_l = 'requests' THEN unique_id_l ELSE unique_id_r
-                   END AS request_id,
-                   CASE WHEN source_dataset_l = 'requests' THEN unique_id_r ELSE unique_id_l
-                   END AS tin, match_probability
-            FROM {pred.physical_name} WHERE match_probability >= 0.99
-        )
-        SELECT request_id, tin FROM p
-        QUALIFY row_number() OVER (PARTITION BY request_id ORDER BY match_probability DESC,
-                                   tin) = 1
-    """).df()
-    t_end = time.perf_counter()
-    if chunks > 1:
-        comparisons = _plain_comparisons(con)  # counted apart, outside the timings
-    records = pd.read_parquet(d / "records.parquet", columns=["request_id"])
-    outcomes = records.merge(best, on="request_id", how="left")
-    outcomes["outcome"] = outcomes["tin"].notna().map({True: "match", False: "no_match"})
-    # Plain linkage has no address check: a link would release the last known address.
-    outcomes["address_result"] = outcomes["outcome"].map({"match": "same", "no_match": "unknown"})
-    out = {
-        "phase": "plain", "prep_s": round(t_train - t_start, 1),
-        "train_s": round(t_block - t_train, 1), "block_s": round(t_predict - t_block, 1),
-        "predict_s": round(t_decide - t_predict, 1), "decide_s": round(t_end - t_decide, 1),
-        "answer_s": round(t_end - t_block + (t_train - t_start), 1),
-        "total_s": round(t_end - t_start, 1), "comparisons": comparisons,
-        "peak_gib": _peak_gib(),
-    }
-    out |= _truth_scores(outcomes, pd.read_parquet(d / "truth.parquet"))
+    t0 = time.perf_counter()
+    links, seconds, comparisons = run_plain(
+        f"read_parquet('{d / 'master.parquet'}')", f"read_parquet('{d / 'records.parquet'}')",
+        master_uid="regexp_replace(CAST(tin AS VARCHAR), '[^0-9]', '', 'g')",
+        request_uid="request_id", newest_per="tin", u_pairs=args.plain_u_pairs,
+        chunks=_plain_chunks(args))
+    total = time.perf_counter() - t0
+    links.to_parquet(d / "links-plain.parquet", index=False)
+    plain, checked = plain_outcomes(links)
+    truth = pd.read_parquet(d / "truth.parquet")
+    out = {"phase": "plain", "prep_s": seconds["prepare"], "train_s": seconds["train"],
+           "block_s": None, "predict_s": seconds["predict"], "decide_s": seconds["best"],
+           "answer_s": round(total - seconds["train"], 1), "total_s": round(total, 1),
+           "comparisons": comparisons, "peak_gib": _peak_gib()}
+    out |= _truth_scores(plain, truth)
+    out["checked"] = _truth_scores(checked, truth)
+    return out
+
+
+def phase_febrl(args: argparse.Namespace) -> dict[str, Any]:
+    """FEBRL1-3: the gateway as `dgw match` links two files, plain Splink beside it."""
+    from disclosure_gateway.public_data import FEBRL_SETS
+    from disclosure_gateway.side_by_side import febrl_comparison
+
+    out: dict[str, Any] = {"phase": "febrl"}
+    for name in FEBRL_SETS:
+        c = febrl_comparison(name)
+        out[name] = c.as_dict()
+    out["peak_gib"] = _peak_gib()
     return out
 
 
 PHASES = {"data": phase_data, "index": phase_index, "train": phase_train, "gate": phase_gate,
           "match": phase_match,
-          "single": phase_single, "blocking": phase_blocking, "plain": phase_plain}
+          "single": phase_single, "blocking": phase_blocking, "plain": phase_plain,
+          "febrl": phase_febrl}
 
 
 # --- driver ---------------------------------------------------------------------------------
@@ -399,7 +336,7 @@ PHASES = {"data": phase_data, "index": phase_index, "train": phase_train, "gate"
 def _run(phase: str, size: int, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--phase", phase, "--size", str(size), "--work", args.work,
            "--single", str(args.single), "--plain-u-pairs", str(args.plain_u_pairs),
-           "--plain-chunks", str(args.plain_chunks)]
+           "--plain-chunks", str(args.plain_chunks), "--world", args.world]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         return {"phase": phase, "error": proc.stderr.strip().splitlines()[-1:]}
@@ -427,21 +364,34 @@ def main() -> None:
                    help="print the tables from the phases' last stored results; run nothing")
     p.add_argument("--phase", choices=sorted(PHASES))
     p.add_argument("--size", type=int)
+    p.add_argument("--world", choices=("default", "harsh"), default="default",
+                   help="the generator's preset (harsh: more of every error kind)")
+    p.add_argument("--skip-single", action="store_true")
+    p.add_argument("--skip-blocking", action="store_true")
+    p.add_argument("--febrl", action="store_true", help="run FEBRL1-3 (no generated sizes)")
     args = p.parse_args()
     if args.phase:
         result = PHASES[args.phase](args)
         # Kept beside the data, so --report can print a table from earlier runs.
         result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        (_dir(args) / f"result-{args.phase}.json").write_text(json.dumps(result))
+        where = Path(args.work) / "febrl" if args.phase == "febrl" else _dir(args)
+        where.mkdir(parents=True, exist_ok=True)
+        (where / f"result-{args.phase}.json").write_text(json.dumps(result))
         print(json.dumps(result))
         return
+    if args.febrl:
+        _febrl(args)
+        return
+    suffix = "" if args.world == "default" else f"-{args.world}"
     results: dict[int, dict[str, dict[str, Any]]] = {}
     for size in args.sizes:
-        phases = ["data", "index", "train", "gate", "match", "single", "blocking"]
+        phases = ["data", "index", "train", "gate", "match"]
+        phases += [] if args.skip_single else ["single"]
+        phases += [] if args.skip_blocking else ["blocking"]
         phases += [] if args.skip_plain else ["plain"]
         results[size] = {}
         for ph in phases:
-            stored = Path(args.work) / f"n{size}" / f"result-{ph}.json"
+            stored = Path(args.work) / f"n{size}{suffix}" / f"result-{ph}.json"
             if args.report:
                 if stored.exists():
                     results[size][ph] = json.loads(stored.read_text())
@@ -494,6 +444,52 @@ def main() -> None:
               f"p99 {s.get('p99_ms')} ms, max {s.get('max_ms')} ms ({s.get('n')} requests; the "
               f"slowest had {s.get('slowest_candidates')} candidates); first {COLD} on a fresh "
               f"matcher {s.get('cold_ms')} ms")
+
+
+    for size in results:
+        _accuracy(Path(args.work) / f"n{size}{suffix}",
+                  f"{args.world} world, {size / 1e6:g}M × {_requests(size) / 1e3:,.0f}k")
+
+
+def _accuracy(d: Path, label: str) -> None:
+    """The side-by-side accuracy table from the stored outcomes of a size."""
+    import pandas as pd
+
+    from disclosure_gateway.side_by_side import compare, markdown
+
+    if not (d / "truth.parquet").exists():
+        return
+    truth = pd.read_parquet(d / "truth.parquet")
+    ours = d / "outcomes-gateway.parquet"
+    links = d / "links-plain.parquet"
+    c = compare(label, truth, pd.read_parquet(ours) if ours.exists() else None,
+                pd.read_parquet(links) if links.exists() else None, {})
+    print("\n" + markdown(c))
+
+
+def _febrl(args: argparse.Namespace) -> None:
+    from disclosure_gateway.evaluation import Counts, Scorecard
+    from disclosure_gateway.side_by_side import Comparison, markdown
+
+    stored = Path(args.work) / "febrl" / "result-febrl.json"
+    r = _run("febrl", 0, args) if not args.report else (
+        json.loads(stored.read_text()) if stored.exists() else {})
+    fields = set(Counts.__dataclass_fields__)
+
+    def counts(c: dict[str, Any]) -> Counts:
+        return Counts(**{k: v for k, v in c.items() if k in fields})
+
+    def card(x: dict[str, Any]) -> Scorecard:
+        return Scorecard(counts(x["overall"]), {k: counts(v) for k, v in x["by_kind"].items()},
+                         x["defective"])
+
+    for name in ("febrl1", "febrl2", "febrl3"):
+        if name not in r:
+            continue
+        doc = r[name]
+        c = Comparison(name, {k: card(v) for k, v in doc["systems"].items()}, doc["seconds"],
+                       tuple(doc["notes"]))
+        print(f"\n{name}: {c.seconds} {'; '.join(c.notes)}\n" + markdown(c))
 
 
 if __name__ == "__main__":

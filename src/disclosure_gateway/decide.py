@@ -1,36 +1,49 @@
 """The decision rule, the address confirmation and the review rule: pure functions.
 
 Nothing here touches a database, a file or the linkage engine; the match
-service hands in plain values and gets plain values back, so every edge of the
-rule is tested directly.
+service hands in plain values (the evidence in bits, computed from the model by
+``match.evidence``) and gets plain values back, so every edge of the rule is
+tested directly. The derivation is in docs/linkage.md ("The decision rule").
 
-**Decide** (``decide``). Automatic match only when *all* hold:
+**Decide** (``decide``). Three alternatives to "the request is about the best
+candidate" are weighed, each as log-odds in bits, and an automatic match needs
+each of them at least ``required_bits`` = the auto threshold's log-odds
+(0.99 → 6.6 bits):
 
-1. the best candidate's match probability is at least ``auto_threshold``;
-2. it leads the runner-up by at least ``min_weight_margin`` bits of match weight
-   (no runner-up: unopposed);
-3. no TIN conflict: the request gives a TIN and the candidate's differs → never
-   automatic (a one-digit slip goes to a person, not to the requester);
-4. the household guard: first-name evidence *and* birth-date evidence. Wrong
-   links in household data are almost all a household member who is not in the
-   master file matched to one who is: surname and address agree and outweigh a
-   wrong first name and birth date. Neither surname nor address may carry an
-   automatic link. Exact agreement (or a known nickname) is evidence; an
-   approximate one (one edit, transposed day/month, one part off by one) counts
-   only when the other of the two agrees exactly or the TIN agrees — and an
-   approximate first name only when the request's name is not itself another
-   taxpayer's given name (DONALF is a typo of DONALD; RONALD is someone else);
-5. the namesake guard: an agreeing TIN, or the request's address is one the
-   master holds for the candidate (house number and street of the last known
-   or an earlier address). At ten million taxpayers the same given name, surname
-   and birth date occur by chance; name and birth date alone never link
-   automatically;
-6. no generational-suffix conflict (JR against SR at one address).
+1. *anyone else* — the model's match probability (Fellegi–Sunter, with the
+   prior of a master of N taxpayers) is at least ``auto_threshold``, and the
+   candidate leads the runner-up by ``min_weight_margin`` bits;
+2. *a co-resident* (a household member at the candidate's address, in the
+   master or not, who shares surname and address by construction) —
+   ``household_bits``: the person comparisons (given name, birth date, TIN)
+   weighed with the odds the master's own households produce, less the log of
+   the people at that address;
+3. *a namesake* (someone else of the same name among the N taxpayers and the
+   people beyond them) — ``namesake_bits``: what is not the name (birth date,
+   TIN, address) less the log of how many share the name; it grows with N and
+   with the name's frequency. Where the request's address is none the master
+   holds for the candidate, name and birth date alone carry the link and a
+   namesake not in the master is a runner-up nobody could score: the test then
+   also asks the runner-up margin (``min_weight_margin``).
 
-A best candidate at or above ``review_threshold`` that fails any of these goes to
-clerical review, with the reasons — except one on which neither the given name,
-the birth date nor the TIN agrees at all: it shares only household facts with
-the request and is no match. Below ``review_threshold``, no match.
+Evidence can meet these in more than one way: a birth-date slip with an exact
+rare given name and an agreeing address history; a TIN; a nickname with an
+exact birth date. A TIN on the request that is not the candidate's counts
+against the candidate in every test, by the model's odds. Two contradictions
+always go to a person: a TIN slip (one digit mistyped, two adjacent swapped)
+unless given name, family name and birth date agree exactly — then the slip is
+strong evidence — and JR against SR.
+
+A best candidate at or above ``review_threshold`` that fails any of these goes
+to clerical review, with the reasons — except:
+
+- one on which no person comparison agrees at all (given name, birth date, TIN):
+  it shares only household facts with the request and is no match;
+- under ``confirm_address``, one whose request gives an address that is the last
+  known address of none of the candidates in the review band
+  (``confirmable`` false): the answer is NOT_CONFIRMED whichever of them it is,
+  so it is answered now (``NOT_CONFIRMABLE`` with the identity doubt's reasons)
+  and nobody is asked.
 
 **Confirm the address** (``compare_address``). The submitted address against
 the matched taxpayer's *last known* address, both normalised: strict on house
@@ -46,10 +59,11 @@ disagrees; a disagreement stays open until someone changes their decision.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Literal, Protocol
 
 
 class Outcome(StrEnum):
@@ -75,19 +89,14 @@ class Thresholds(Protocol):
     def min_weight_margin(self) -> float: ...
 
 
-class Evidence(StrEnum):
-    """How strongly one comparison speaks for *this person* (not the household)."""
-
-    STRONG = "strong"  # exact (or a known nickname, or swapped fields)
-    WEAK = "weak"      # approximate: one edit, transposed, one part off
-    NONE = "none"
-
-
 class Tin(StrEnum):
-    AGREES = "agrees"      # the request's TIN is the candidate's
+    AGREES = "agrees"        # the request's TIN is the candidate's
+    SLIP = "slip"            # one digit mistyped or two adjacent swapped
     CONFLICTS = "conflicts"  # the request gives a TIN and the candidate's differs
-    ABSENT = "absent"      # the request gives no TIN
+    ABSENT = "absent"        # the request gives no TIN
 
+
+Mode = Literal["confirm_address", "last_known_address"]
 
 # Reason codes of a decision (stable identifiers, documented in docs/linkage.md).
 NO_CANDIDATE = "NO_CANDIDATE"
@@ -96,11 +105,11 @@ NO_PERSON_EVIDENCE = "NO_PERSON_EVIDENCE"
 BELOW_AUTO_THRESHOLD = "BELOW_AUTO_THRESHOLD"
 NEAR_TIE = "NEAR_TIE"
 TIN_CONFLICT = "TIN_CONFLICT"
-NO_GIVEN_NAME_EVIDENCE = "NO_GIVEN_NAME_EVIDENCE"
-NO_BIRTH_DATE_EVIDENCE = "NO_BIRTH_DATE_EVIDENCE"
-NO_ADDRESS_EVIDENCE = "NO_ADDRESS_EVIDENCE"
+HOUSEHOLD_DOUBT = "HOUSEHOLD_DOUBT"
+NAMESAKE_DOUBT = "NAMESAKE_DOUBT"
 SUFFIX_CONFLICT = "SUFFIX_CONFLICT"
 AUTO_MATCH = "AUTO_MATCH"
+NOT_CONFIRMABLE = "NOT_CONFIRMABLE"
 
 DECISION_REASONS: dict[str, str] = {
     NO_CANDIDATE: "no master record shares a candidate key with the request",
@@ -109,27 +118,44 @@ DECISION_REASONS: dict[str, str] = {
                         "household facts (surname, address) with the request",
     BELOW_AUTO_THRESHOLD: "the best candidate's match probability is below the auto threshold",
     NEAR_TIE: "the best candidate does not lead the runner-up by the required margin",
-    TIN_CONFLICT: "the request's TIN differs from the candidate's",
-    NO_GIVEN_NAME_EVIDENCE: "the given names do not agree well enough (household guard)",
-    NO_BIRTH_DATE_EVIDENCE: "the birth dates do not agree well enough (household guard)",
-    NO_ADDRESS_EVIDENCE: "no agreeing TIN and the address is none the master holds for the "
-                         "candidate: name and birth date alone (namesake guard)",
+    TIN_CONFLICT: "the request's TIN is a slip of the candidate's (one digit, or two adjacent "
+                  "swapped) and name and birth date do not agree exactly",
+    HOUSEHOLD_DOUBT: "given name, birth date and TIN do not tell the candidate from another "
+                     "person at the candidate's address by the required margin",
+    NAMESAKE_DOUBT: "birth date, TIN and address do not tell the candidate from someone else "
+                    "of the same name among the master's taxpayers by the required margin",
     SUFFIX_CONFLICT: "generational suffixes differ (JR/SR)",
     AUTO_MATCH: "every condition for an automatic match holds",
+    NOT_CONFIRMABLE: "the identity is in doubt, but the address asked about is the last known "
+                     "address of none of the candidates: NOT_CONFIRMED whichever of them it is, "
+                     "so nothing is queued for review (confirm_address mode)",
+    # given by earlier versions of the rule; kept so stored decisions stay explained
+    "NO_GIVEN_NAME_EVIDENCE": "(former rule) the given names do not agree well enough",
+    "NO_BIRTH_DATE_EVIDENCE": "(former rule) the birth dates do not agree well enough",
+    "NO_ADDRESS_EVIDENCE": "(former rule) no agreeing TIN and the address is none the master "
+                           "holds for the candidate",
 }
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """The best candidate's scores and the facts the guards need."""
+    """The best candidate's scores and the evidence the tests need (bits)."""
 
     match_probability: float
     match_weight: float
-    given: Evidence
-    dob: Evidence
+    #: log-odds for the candidate against a co-resident
+    household_bits: float
+    #: log-odds for the candidate against a namesake
+    namesake_bits: float
+    #: some person comparison (given name, birth date, TIN) agrees at all
+    person_evidence: bool = True
     tin: Tin = Tin.ABSENT
+    #: given name, family name and birth date agree exactly (a TIN slip is then no conflict)
+    exact_name_and_birth_date: bool = False
     suffix_conflict: bool = False
-    #: the request's house number and street are ones the master holds for the candidate
+    #: the request's address is the last known address of some candidate in the review band
+    confirmable: bool = True
+    #: the request's address is one the master holds for the candidate (last or earlier)
     address_held: bool = True
 
 
@@ -140,52 +166,69 @@ class Decision:
     margin: float | None  # match-weight lead over the runner-up; None when unopposed
 
 
-def given_name_evidence(c: Candidate) -> bool:
-    """Strong, or approximate backed by an exact birth date or an agreeing TIN."""
-    return c.given is Evidence.STRONG or (
-        c.given is Evidence.WEAK and (c.dob is Evidence.STRONG or c.tin is Tin.AGREES))
+def required_bits(t: Thresholds) -> float:
+    """The log-odds each alternative must be beaten by: the auto threshold's."""
+    p = min(max(t.auto_threshold, 1e-12), 1 - 1e-12)
+    return math.log2(p / (1 - p))
 
 
-def birth_date_evidence(c: Candidate) -> bool:
-    """Exact, or approximate backed by a strong given name or an agreeing TIN."""
-    return c.dob is Evidence.STRONG or (
-        c.dob is Evidence.WEAK and (c.given is Evidence.STRONG or c.tin is Tin.AGREES))
+def required_namesake_bits(t: Thresholds, *, address_held: bool) -> float:
+    """Against a namesake the auto threshold's log-odds — and, where the address is
+    none the master holds for the candidate, also the lead a seen runner-up must
+    have: name and birth date alone then carry the link, and a namesake not in the
+    master is a runner-up nobody could score."""
+    return required_bits(t) + (0.0 if address_held else t.min_weight_margin)
 
 
-def decide(best: Candidate | None, second_weight: float | None, t: Thresholds) -> Decision:
+def tin_conflict(c: Candidate) -> bool:
+    """A slip of the TIN is strong evidence only beside an exact name and birth date;
+    otherwise it is a contradiction for a person to look at. A TIN that is simply
+    another is weighed (it counts against the candidate in every test by the
+    model's odds), not vetoed: where the data shows identifiers are often wrong,
+    the other evidence can outweigh it; where they never are, it cannot."""
+    return c.tin is Tin.SLIP and not c.exact_name_and_birth_date
+
+
+def decide(best: Candidate | None, second_weight: float | None, t: Thresholds, *,
+           mode: Mode = "confirm_address") -> Decision:
     """The outcome for one request from its best candidate and the runner-up's weight."""
     if best is None:
         return Decision(Outcome.NO_MATCH, (NO_CANDIDATE,), None)
     margin = None if second_weight is None else best.match_weight - second_weight
     if best.match_probability < t.review_threshold:
         return Decision(Outcome.NO_MATCH, (BELOW_REVIEW_THRESHOLD,), margin)
-    if best.given is Evidence.NONE and best.dob is Evidence.NONE and best.tin is not Tin.AGREES:
+    if not best.person_evidence:
         # Nothing personal agrees: a household member of the person asked for.
         return Decision(Outcome.NO_MATCH, (NO_PERSON_EVIDENCE,), margin)
+    need = required_bits(t)
     held: list[str] = []
     if best.match_probability < t.auto_threshold:
         held.append(BELOW_AUTO_THRESHOLD)
     if margin is not None and margin < t.min_weight_margin:
         held.append(NEAR_TIE)
-    if best.tin is Tin.CONFLICTS:
+    if tin_conflict(best):
         held.append(TIN_CONFLICT)
-    if not given_name_evidence(best):
-        held.append(NO_GIVEN_NAME_EVIDENCE)
-    if not birth_date_evidence(best):
-        held.append(NO_BIRTH_DATE_EVIDENCE)
-    if best.tin is not Tin.AGREES and not best.address_held:
-        held.append(NO_ADDRESS_EVIDENCE)
+    if best.household_bits < need:
+        held.append(HOUSEHOLD_DOUBT)
+    if best.namesake_bits < required_namesake_bits(t, address_held=best.address_held):
+        held.append(NAMESAKE_DOUBT)
     if best.suffix_conflict:
         held.append(SUFFIX_CONFLICT)
-    if held:
-        return Decision(Outcome.REVIEW, tuple(held), margin)
-    return Decision(Outcome.MATCH, (AUTO_MATCH,), margin)
+    if not held:
+        return Decision(Outcome.MATCH, (AUTO_MATCH,), margin)
+    if mode == "confirm_address" and not best.confirmable:
+        # No reviewer's decision could make this a confirmation: answer it now.
+        return Decision(Outcome.NO_MATCH, (NOT_CONFIRMABLE, *held), margin)
+    return Decision(Outcome.REVIEW, tuple(held), margin)
 
 
-def tin_agreement(request_tin: str | None, candidate_tin: str | None) -> Tin:
+def tin_agreement(request_tin: str | None, candidate_tin: str | None, *,
+                  slip: bool = False) -> Tin:
     if not request_tin:
         return Tin.ABSENT
-    return Tin.AGREES if request_tin == candidate_tin else Tin.CONFLICTS
+    if request_tin == candidate_tin:
+        return Tin.AGREES
+    return Tin.SLIP if slip else Tin.CONFLICTS
 
 
 def suffix_conflict(request_suffix: str | None, candidate_suffix: str | None) -> bool:

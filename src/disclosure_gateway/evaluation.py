@@ -42,6 +42,7 @@ import duckdb
 import pandas as pd
 
 from .contracts import TRUTH_COLUMNS, TRUTH_FILE
+from .decide import NOT_CONFIRMABLE
 from .errors import GatewayError, InputError
 from .workspace import Workspace
 
@@ -78,6 +79,10 @@ class Counts:
     wrongful_confirmations: int
     confirmable: int
     missed_confirmations: int
+    #: answered NOT_CONFIRMED without review: no review-band candidate's last known
+    #: address is the one asked about (``decide.NOT_CONFIRMABLE``), so no reviewer's
+    #: decision could change the answer
+    not_confirmable: int = 0
 
     @property
     def precision(self) -> float | None:
@@ -164,6 +169,7 @@ def _counts(rows: Iterable[Mapping[str, Any]]) -> Counts:
         c["confirmable"] += true_tin is not None and last_known
         c["missed_confirmations"] += (true_tin is not None and last_known
                                       and not (confirmed and right))
+        c["not_confirmable"] += NOT_CONFIRMABLE in str(r.get("reasons") or "")
     return Counts(**c)
 
 
@@ -175,8 +181,8 @@ def score(outcomes: pd.DataFrame, truth: pd.DataFrame) -> Scorecard:
     missing = [c for c in TRUTH_COLUMNS if c not in truth.columns]
     if missing:
         raise ValueError(f"truth lacks columns: {', '.join(missing)}")
-    merged = truth.merge(outcomes[list(OUTCOME_COLUMNS)], on="request_id", how="left",
-                         validate="one_to_one")
+    cols = [*OUTCOME_COLUMNS, *(["reasons"] if "reasons" in outcomes.columns else [])]
+    merged = truth.merge(outcomes[cols], on="request_id", how="left", validate="one_to_one")
     merged["outcome"] = merged["outcome"].fillna("no_match")
     merged["address_result"] = merged["address_result"].fillna("unknown")
     rows = merged.to_dict("records")
@@ -295,6 +301,8 @@ class Evaluation:
     ours: Scorecard
     baseline: Scorecard
     seconds: dict[str, float]
+    #: our outcome rows as scored (``OUTCOME_COLUMNS``, ``reasons`` where known)
+    outcomes: pd.DataFrame | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"batch_dir": self.batch_dir, "source": self.source, "ours": self.ours.as_dict(),
@@ -328,11 +336,12 @@ def _store_outcomes(ws: Workspace, batch_id: str) -> pd.DataFrame | None:
         ctx = open_context(ws.root)
         with ctx.store.reader() as s:
             rows = [{"request_id": d["request_id"], "tin": d["candidate_tin"],
-                     "outcome": d["outcome"], "address_result": d["address_result"]}
+                     "outcome": d["outcome"], "address_result": d["address_result"],
+                     "reasons": (d.get("evidence") or {}).get("reasons", "")}
                     for d in iter_decisions(s, batch_id=batch_id)]
     except (GatewayError, Exception):  # no store here, or not this batch: run afresh
         return None
-    return pd.DataFrame(rows, columns=list(OUTCOME_COLUMNS)) if rows else None
+    return pd.DataFrame(rows, columns=[*OUTCOME_COLUMNS, "reasons"]) if rows else None
 
 
 def _fresh_outcomes(ws: Workspace, records: pd.DataFrame, request_date: date,
@@ -347,8 +356,9 @@ def _fresh_outcomes(ws: Workspace, records: pd.DataFrame, request_date: date,
     say(f"match {len(accepted):,} accepted requests")
     matched = match_requests(ws, accepted.reset_index(drop=True))
     refused = pd.DataFrame({"request_id": records.loc[~gate.accepted, "request_id"].astype(str),
-                            "tin": None, "outcome": "rejected", "address_result": "unknown"})
-    return pd.concat([matched[list(OUTCOME_COLUMNS)], refused], ignore_index=True)
+                            "tin": None, "outcome": "rejected", "address_result": "unknown",
+                            "reasons": ""})
+    return pd.concat([matched[[*OUTCOME_COLUMNS, "reasons"]], refused], ignore_index=True)
 
 
 def run_evaluation(ws: Workspace, batch_dir: Path, *, results: Path | None = None,
@@ -387,4 +397,5 @@ def run_evaluation(ws: Workspace, batch_dir: Path, *, results: Path | None = Non
     finally:
         con.close()
     seconds["baseline"] = round(time.perf_counter() - t0, 2)
-    return Evaluation(str(batch_dir), source, score(ours, truth), score(base, truth), seconds)
+    return Evaluation(str(batch_dir), source, score(ours, truth), score(base, truth), seconds,
+                      ours)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from disclosure_gateway.cli.main import app
@@ -70,3 +71,26 @@ def test_eval_scores_a_results_file(synthetic: dict[str, Any], tmp_path: Path) -
     moved = ((truth.defects.apply(len) == 0) & truth.true_tin.notna()
              & ~truth.address_is_last_known.astype(bool)).sum()
     assert ours["wrongful_confirmations"] == moved
+
+
+@pytest.mark.slow  # trains plain Splink (a minute and more on a busy machine)
+def test_eval_plain_puts_plain_splink_beside_the_gateway(synthetic: dict[str, Any],
+                                                         tmp_path: Path) -> None:
+    ws = Workspace(tmp_path / "ws")
+    agreement, _ = install_reference_for_demo(ws)
+    shutil.copytree(synthetic["master_dir"], ws.master_dir, dirs_exist_ok=True)
+    save_model(ws.models_dir, synthetic["model"].model, engine="test", training={})
+    batch = tmp_path / "batch"
+    write_batch(batch, synthetic["source"], 200, seed=5, agreement=agreement,
+                batch_date=date(2026, 3, 2), fmt="csv")
+    res = CliRunner().invoke(app, ["eval", str(batch), "-w", str(ws.root), "--plain", "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout[res.stdout.index("{"):])
+    systems = doc["side_by_side"]["systems"]
+    assert set(systems) == {"gateway", "plain Splink", "plain Splink + address check"}
+    n = {k: v["overall"]["requests"] for k, v in systems.items()}
+    assert len(set(n.values())) == 1 and n["gateway"] > 100  # the same requests, scored alike
+    assert systems["gateway"]["overall"]["wrongful_matches"] == 0
+    # without the address check every link releases an address, right or not
+    plain, checked = systems["plain Splink"]["overall"], systems["plain Splink + address check"]["overall"]
+    assert plain["wrongful_confirmations"] >= checked["wrongful_confirmations"]

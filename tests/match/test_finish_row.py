@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from disclosure_gateway.decide import Address, AddressResult, Evidence, Thresholds
+from disclosure_gateway.decide import Address, AddressResult, Thresholds
 from disclosure_gateway.match import service as svc
 
 
@@ -22,7 +22,10 @@ class _T:
 
 
 def _row(q_unit: str | None, p_unit: str | None) -> tuple[object, ...]:
-    head = ("r1", "m1", 0.9999, 14.0, None, "strong", "strong", True,
+    # rid, mid, p, w, second, household bits, namesake bits, person evidence, exact
+    # name and birth date, TIN slip, confirmable, address held, q_tin, p_tin, q_suffix, p_suffix,
+    # candidates, evidence
+    head = ("r1", "m1", 0.9999, 14.0, None, 20.0, 20.0, True, True, False, True, True,
             None, "123456789", None, None, 1, "{}")
     q = ("12", "MAIN", q_unit, None, "ST", None, "SPRINGFIELD", "IL", "62701")
     p = ("12", "MAIN", p_unit, None, "ST", None, "SPRINGFIELD", "IL", "62701")
@@ -31,11 +34,8 @@ def _row(q_unit: str | None, p_unit: str | None) -> tuple[object, ...]:
 
 def test_a_finish_row_is_decided_with_its_address_parts_in_place() -> None:
     t: Thresholds = _T()
-    same = svc._decided(_row("4", "4"), t)
-    other_unit = svc._decided(_row("4", "5"), t)
+    same = svc._decided(_row("4", "4"), t, "confirm_address")
+    other_unit = svc._decided(_row("4", "5"), t, "confirm_address")
     assert same[5] == "match" and same[7] == AddressResult.SAME.value
     assert other_unit[5] == "match" and other_unit[7] == AddressResult.DIFFERS.value
 
-
-def test_every_evidence_value_is_known() -> None:
-    assert set(svc._EVIDENCE) == {e.value for e in Evidence}

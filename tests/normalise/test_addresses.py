@@ -23,6 +23,11 @@ LINES = [
     (("123 Main St", "Unit #4B"), ("123", "", "MAIN", "ST", "", "4B")),
     (("123 Main St", "Ste 04-B"), ("123", "", "MAIN", "ST", "", "4B")),
     (("123 Main St", "4B"), ("123", "", "MAIN", "ST", "", "4B")),
+    (("123 Main St", "B"), ("123", "", "MAIN", "ST", "", "B")),
+    # a word alone on line 2 is a building or a place (FEBRL's "cromdale"), not a unit:
+    # taken as one, "1 Armstrong Cres" never confirmed "1 Armstrong Cres, Cromdale"
+    (("1 Armstrong Crescent", "Cromdale"), ("1", "", "ARMSTRONG", "CRES", "", "")),
+    (("1 Armstrong Crescent", "Unit B"), ("1", "", "ARMSTRONG", "CRES", "", "B")),
     (("12-B Elm Avenue", None), ("12B", "", "ELM", "AVE", "", "")),
     (("12B Elm Av", None), ("12B", "", "ELM", "AVE", "", "")),
     (("0042 Elm Ave", None), ("42", "", "ELM", "AVE", "", "")),

@@ -30,7 +30,10 @@ def test_dob(raw: str | None, dob: str) -> None:
 @pytest.mark.parametrize(
     ("raw", "tin"),
     [("123-45-6789", "123456789"), ("123456789", "123456789"), (" 123 45 6789 ", "123456789"),
-     ("12345678", ""), ("1234567890", ""), ("", ""), (None, "")],
+     # identifiers of any shape are compared as given (FEBRL's are seven digits):
+     # nine digits is the gate's rule for a batch's TINs, not the linkage's
+     ("12345678", "12345678"), ("1234567890", "1234567890"), ("6089216", "6089216"),
+     ("n/a", ""), ("", ""), (None, "")],
 )
 def test_tin(raw: str | None, tin: str) -> None:
     assert normalise_tin(raw) == tin

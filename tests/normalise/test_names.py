@@ -88,3 +88,26 @@ def test_suffix_sources(fields: tuple[str, str, str, str | None], suffix: str) -
 def test_parse_name_moves_second_given_name_to_middle() -> None:
     n = parse_name("José Luis", "Antonio", "García-López")
     assert (n.given, n.middle, n.family) == ("JOSE", "LUIS ANTONIO", "GARCIA LOPEZ")
+
+
+@pytest.mark.parametrize(("nick", "name"), [("BARB", "BARBARA"), ("LIAM", "WILLIAM"),
+                                            ("KRIS", "KRISTEN"), ("KATIE", "KATHERINE"),
+                                            ("CATE", "CATHERINE"), ("PACO", "FRANCISCO")])
+def test_the_reviewed_list_adds_what_the_package_lacks(nick: str, name: str) -> None:
+    # both directions, and still not transitive (LIAM is not BILL)
+    assert name in given_alts(nick) and nick in given_alts(name)
+    assert "BILL" not in given_alts("LIAM")
+
+
+def test_every_reviewed_row_has_a_note_and_no_row_repeats() -> None:
+    import csv
+
+    from disclosure_gateway.normalise.names import REVIEWED_NICKNAMES
+
+    lines = [ln for ln in REVIEWED_NICKNAMES.read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    rows = list(csv.DictReader(lines))
+    assert rows and all(r["note"].strip() for r in rows)
+    pairs = [(r["name"], r["nickname"]) for r in rows]
+    assert len(pairs) == len(set(pairs))
+    assert REVIEWED_NICKNAMES.read_text(encoding="utf-8").startswith("# Given-name diminutives")

@@ -42,3 +42,14 @@ def master_index(population: pa.Table) -> MasterIndex:
 def batch(master_index: MasterIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
     records, truth = generate_batch_tables(master_index, 3_000, BATCH_SEED, batch_date=BATCH_DATE)
     return records.to_pandas(), truth.to_pandas()
+
+
+@pytest.fixture(scope="session")
+def harsh_batch(master_index: MasterIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The same master, a batch with the harsh preset's error model."""
+    from disclosure_gateway.synth import BatchKnobs, build_knobs
+
+    records, truth = generate_batch_tables(master_index, 3_000, BATCH_SEED,
+                                           build_knobs(BatchKnobs, preset="harsh"),
+                                           batch_date=BATCH_DATE)
+    return records.to_pandas(), truth.to_pandas()

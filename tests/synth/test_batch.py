@@ -152,11 +152,39 @@ def test_implausible_officer_is_one_name_over_the_limit(batch: tuple[pd.DataFram
     assert flagged["case_number"].nunique() == len(flagged)
 
 
-def test_every_corruption_kind_is_planted(batch: tuple[pd.DataFrame, pd.DataFrame]) -> None:
-    _, truth = batch
+def test_every_corruption_kind_is_planted(harsh_batch: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    _, truth = harsh_batch
     counts = truth["corruptions"].explode().value_counts()
     for kind in CORRUPTION_KINDS:
         assert counts.get(kind, 0) >= 10, kind
+
+
+def test_harsh_errors_are_what_the_truth_says(harsh_batch: tuple[pd.DataFrame, pd.DataFrame],
+                                              master_df: pd.DataFrame) -> None:
+    df = _joined(harsh_batch, master_df)
+    digits = df["tin"].fillna("").str.replace("-", "")
+    slipped = _has(df, "tin_digit") | _has(df, "tin_transposed")
+    assert (digits[slipped] != df.loc[slipped, "true_tin"]).all()
+    assert (digits[slipped].str.len() == 9).all()
+    same_digits = digits.apply(sorted) == df["true_tin"].fillna("").apply(sorted)
+    assert same_digits[_has(df, "tin_transposed")].all()
+    assert df.loc[_has(df, "dob_missing"), "dob"].isna().all()
+    unreadable = df.loc[_has(df, "dob_unparseable"), "dob"]
+    assert not unreadable.str.fullmatch(r"\d{4}-\d{2}-\d{2}").any()
+    wrong_year = df[_has(df, "dob_year")]
+    gap = (wrong_year["dob"].str[:4].astype(int) - wrong_year["dob_m"].str[:4].astype(int)).abs()
+    assert gap.between(2, 10).all()
+    new = df[_has(df, "moved_new")]
+    assert not new["address_is_last_known"].any()
+    assert (new["address_line1"].str.upper() != new["address_line1_m"]).all()
+    assert df.loc[_has(df, "zip_missing"), "zip"].isna().all()
+
+
+def test_the_default_batch_has_none_of_the_harsh_kinds(batch: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    _, truth = batch
+    kinds = set(truth["corruptions"].explode().dropna())
+    assert not kinds & {"dob_part", "dob_year", "dob_missing", "dob_unparseable", "tin_digit",
+                        "tin_transposed", "moved_new", "zip_missing", "city_missing"}
 
 
 def _joined(batch: tuple[pd.DataFrame, pd.DataFrame], master_df: pd.DataFrame) -> pd.DataFrame:

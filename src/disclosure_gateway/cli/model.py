@@ -74,15 +74,61 @@ def show(
     target = charts or ws.reports_dir / f"model-v{m.version:04d}"
     written = default_engine().write_charts(m.model, target)
     params = parameters(m)
+    cal = _calibration(ws_path, version)
     if json_:
         emit_json(_summary(m) | {"prior": m.prior, "parameters": params,
-                                 "charts": [str(p) for p in written]})
+                                 "charts": [str(p) for p in written],
+                                 "review_calibration": cal.as_dict() if cal else None})
         return
     out.print(f"model v{m.version} ({m.model_hash[:16]}…), prior match probability {m.prior:.3g}")
     out.print(table("Parameters", ["comparison", "level", "m", "u", "match weight"],
                     [(p["comparison"], p["level"], _num(p["m"]), _num(p["u"]),
                       _num(p["match_weight"], ".2f")) for p in params]))
     out.print("charts: " + ", ".join(str(p) for p in written))
+    if cal is not None:
+        _print_calibration(cal)
+
+
+def _calibration(ws_path: Path, version: int | None) -> Any:
+    """What the review labels so far would do to this model (None: no store here)."""
+    from ..errors import GatewayError
+    from ..services.calibration import review_calibration
+    from ..services.context import open_context
+
+    try:
+        ctx = open_context(ws_path)
+    except GatewayError:
+        return None
+    return review_calibration(ctx, version=version)
+
+
+def _print_calibration(cal: Any) -> None:
+    out.print(f"review decisions: {cal.labels:,} closed items ({cal.matches:,} match, "
+              f"{cal.no_matches:,} no match); recalibrated on them, {cal.now_automatic:,} of the "
+              f"reviewed matches would be decided without a person, "
+              f"{cal.wrongly_automatic:,} reviewed no-matches would be linked")
+    if cal.shifts:
+        out.print(table("How review decisions move the weights (bits)",
+                        ["comparison", "level", "labelled matches", "m before", "m after",
+                         "weight before", "weight after"],
+                        [(x.comparison, x.level, f"{x.labelled_matches:,}", _num(x.m_before),
+                          _num(x.m_after), _num(x.weight_before, ".2f"),
+                          _num(x.weight_after, ".2f")) for x in cal.shifts]))
+
+
+@app.command("recalibrate")
+def recalibrate(ws_path: WorkspaceOpt, json_: JsonOpt = False) -> None:
+    """Learn m from closed review items (labelled pairs); saves the next model version."""
+    from ..services.calibration import recalibrate_model
+    from ..services.context import open_context
+
+    saved, cal = recalibrate_model(open_context(ws_path))
+    if json_:
+        emit_json(_summary(saved) | {"review_calibration": cal.as_dict()})
+        return
+    out.print(f"model v{saved.version} saved to [bold]{saved.path}[/] "
+              f"(recalibrated on {cal.labels:,} review decisions)")
+    _print_calibration(cal)
 
 
 def _num(v: float | None, spec: str = ".3g") -> str:

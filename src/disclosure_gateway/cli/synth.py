@@ -37,6 +37,9 @@ SetOpt = Annotated[
 ]
 KnobsOpt = Annotated[Path | None, typer.Option("--knobs", help="TOML file of knobs (--set overrides it).")]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Random seed; same seed, same output.")]
+PresetOpt = Annotated[str, typer.Option(
+    "--preset", help="Named set of knobs: default or harsh (more of every error); "
+                     "--knobs and --set override it.")]
 
 
 @contextmanager
@@ -59,10 +62,11 @@ def population(
     seed: SeedOpt = 0,
     set_: SetOpt = None,
     knobs_file: KnobsOpt = None,
+    preset: PresetOpt = "default",
     json_: JsonOpt = False,
 ) -> None:
     """Write a taxpayer master file: several address rows per taxpayer, newest = last known."""
-    knobs = build_knobs(PopulationKnobs, file=knobs_file, settings=set_)
+    knobs = build_knobs(PopulationKnobs, file=knobs_file, settings=set_, preset=preset)
     with _steps(POPULATION_STEPS, "population", not json_) as report:
         summary = write_population(out_path, taxpayers, seed=seed, knobs=knobs, report=report)
     if json_:
@@ -107,6 +111,7 @@ def batch(
     ] = None,
     set_: SetOpt = None,
     knobs_file: KnobsOpt = None,
+    preset: PresetOpt = "default",
     json_: JsonOpt = False,
 ) -> None:
     """Write a request batch: records, manifest.json, manifest.sig (with --sign-with), truth.parquet."""
@@ -118,7 +123,7 @@ def batch(
     if not master.is_file():
         raise InputError("master file not found", where=str(master))
     day = _date(batch_date)
-    knobs = build_knobs(BatchKnobs, file=knobs_file, settings=set_)
+    knobs = build_knobs(BatchKnobs, file=knobs_file, settings=set_, preset=preset)
     agr = load_agreement(agreement) if agreement else reference_agreement()
     key = load_private(sign_with) if sign_with else None
     with _steps(BATCH_STEPS, "batch", not json_) as report:

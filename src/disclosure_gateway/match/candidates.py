@@ -139,7 +139,7 @@ class ParallelFetcher:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dgw-fetch")
 
     def fetch(self, mids: Sequence[str], schema: str = "m") -> pa.Table:
-        cols = ", ".join(MODEL_COLUMNS)
+        cols = ", ".join(MODEL_COLUMNS) + ", residents"
         n = len(self._cursors)
         parts = [list(mids[i::n]) for i in range(n)]
 
@@ -165,7 +165,7 @@ def single_pairs(con: duckdb.DuckDBPyConnection, request: str, out: str, candida
     key_rows = con.execute(
         f"SELECT DISTINCT k, uid, rule FROM ({request_keys_sql(request, side='request')})"
     ).fetchall()
-    cols = ", ".join(MODEL_COLUMNS) + f", '{MASTER_DATASET}' AS source_dataset"
+    cols = ", ".join(MODEL_COLUMNS) + f", residents, '{MASTER_DATASET}' AS source_dataset"
     if not key_rows:
         empty = "(SELECT NULL::VARCHAR AS rid, NULL::VARCHAR AS mid, []::VARCHAR[] AS rules LIMIT 0)"
         con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS {_pairs_select(empty)}")

@@ -5,8 +5,9 @@ taxpayer; the newest ``address_as_of`` is the last known address) and writes
 ``W/master/master.duckdb`` with:
 
 - ``persons``: one row per taxpayer (indexed by TIN), the comparable columns of
-  the newest row (its last known address), the earlier addresses as lists (``hist_*``) and the
-  raw last known address as held (what a disclosure would release);
+  the newest row (its last known address), the earlier addresses as lists (``hist_*``), the
+  raw last known address as held (what a disclosure would release) and how many
+  taxpayers share that address (``residents``);
 - ``keys``: the candidate keys of ``settings.KEY_RULES`` as 64-bit hashes, sorted
   and indexed (ART), so one request's keys are found without a scan; keys held
   by more than ``MAX_BLOCK_SIZE`` taxpayers are left out;
@@ -40,7 +41,7 @@ from .db import connect, memory_for
 
 INDEX_FILE = "master.duckdb"
 #: bump when the normalised layout changes (old indexes are then refused)
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 #: term-frequency columns (the master's name frequencies, carried on both sides so a
 #: request scores the same alone or in a batch)
@@ -251,7 +252,10 @@ def _build_persons(con: duckdb.DuckDBPyConnection) -> None:
         SELECT uid, {", ".join(f"r.{c} AS {c}" for c in NORM_COLUMNS)}, {earlier},
                tg.tf_given, tf.tf_family,
                {", ".join(f"r.{c} AS {c}" for c in carried[len(NORM_COLUMNS):])},
-               addresses_held
+               addresses_held,
+               -- taxpayers whose last known address this is (the household test's C)
+               CASE WHEN r.house IS NULL OR r.street IS NULL THEN 1
+                    ELSE count(*) OVER (PARTITION BY r.house, r.street, r.zip5) END AS residents
         FROM m_last
         LEFT JOIN tf_given tg ON tg.given = r.given
         LEFT JOIN tf_family tf ON tf.family = r.family

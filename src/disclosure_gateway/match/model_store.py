@@ -15,6 +15,7 @@ too. The highest version is the one in use.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -117,5 +118,37 @@ def load_model(models_dir: Path, version: int | None = None) -> StoredModel:
 
 
 def untrained_model(prior: float) -> dict[str, Any]:
-    """The settings with their prior m/u (for `dgw match` on data too small to train)."""
+    """The settings with their prior m/u."""
     return S.splink_settings(prior)
+
+
+#: the reference model shipped with the package: trained on a seeded synthetic
+#: world (``scripts/train_reference_model.py``) for data too small or too sparse
+#: to train on
+REFERENCE_MODEL = Path(__file__).resolve().parent.parent / "data" / "reference-model.json"
+
+
+def reference_model(prior: float) -> tuple[dict[str, Any], str]:
+    """The shipped reference model with this master's prior, and what it is. Where
+    the shipped file is missing or was trained for other settings, the settings'
+    prior parameters (and the label says so)."""
+    try:
+        stored = read_model_file(REFERENCE_MODEL)
+    except InputError as e:
+        return untrained_model(prior), f"the settings' prior parameters ({e.message})"
+    model = copy.deepcopy(stored.model)
+    model["probability_two_random_records_match"] = prior
+    return model, f"the shipped reference model ({stored.model_hash[:12]})"
+
+
+def with_reference_m(model: dict[str, Any], reference: dict[str, Any]) -> dict[str, Any]:
+    """``model`` (u estimated on this data) with the reference's m, level by level."""
+    out = copy.deepcopy(model)
+    ref = {(c["output_column_name"], lv["label_for_charts"]): lv.get("m_probability")
+           for c in reference["comparisons"] for lv in c["comparison_levels"]}
+    for c in out["comparisons"]:
+        for lv in c["comparison_levels"]:
+            m = ref.get((c["output_column_name"], lv["label_for_charts"]))
+            if m is not None and not lv.get("is_null_level"):
+                lv["m_probability"] = m
+    return out

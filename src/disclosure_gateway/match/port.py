@@ -38,6 +38,17 @@ class LinkageEngineError(GatewayError):
     exit_code = 9
 
 
+class NoTrainingPairs(LinkageEngineError):
+    """No EM block of the training plan has enough record pairs in these tables.
+
+    ``model`` is what could be estimated without them (u from random pairs; m
+    still the settings' priors), for the caller to complete from a reference."""
+
+    def __init__(self, message: str, model: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.model = model
+
+
 class PairScorer(Protocol):
     """A trained model bound to one requests table and one master table.
 

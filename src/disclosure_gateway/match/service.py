@@ -32,7 +32,7 @@ from ..decide import (
     Address,
     AddressResult,
     Candidate,
-    Evidence,
+    Mode,
     Outcome,
     Thresholds,
     compare_address,
@@ -43,6 +43,7 @@ from ..decide import (
 from ..errors import InputError, NotFound
 from ..normalise.records import SOURCE_COLUMNS, normalise_record, normalise_table
 from ..workspace import Workspace
+from . import evidence as E
 from . import settings as S
 from .candidates import (
     MASTER_MODEL_VIEW,
@@ -101,46 +102,42 @@ def score_floor(t: Thresholds) -> float:
     return weight_of(t.review_threshold) - t.min_weight_margin - 1.0
 
 
-def _level_case(comparison: Mapping[str, Any]) -> str:
-    parts = []
-    for lvl in comparison["comparison_levels"]:
-        cond = lvl["sql_condition"]
-        label = str(lvl["label_for_charts"]).replace("'", "''")
-        if cond.strip().upper() == "ELSE":
-            parts.append(f"ELSE '{label}'")
-        else:
-            parts.append(f"WHEN {cond} THEN '{label}'")
-    if not any(p.startswith("ELSE") for p in parts):
-        parts.append("ELSE NULL")
-    return "CASE " + " ".join(parts) + " END"
-
-
-def _lst(xs: tuple[str, ...]) -> str:
+def _lst(xs: tuple[str, ...] | list[str]) -> str:
     return ", ".join("'" + x.replace("'", "''") + "'" for x in xs)
 
 
-def _class_case(level_sql: str, strong: tuple[str, ...], weak: tuple[str, ...], *,
-                weak_only_if: str = "TRUE") -> str:
-    """SQL: the evidence class (strong / weak / none) of a comparison level."""
-    return (f"CASE WHEN {level_sql} IN ({_lst(strong)}) THEN 'strong' "
-            f"WHEN {level_sql} IN ({_lst(weak)}) AND {weak_only_if} THEN 'weak' "
-            f"ELSE 'none' END")
+#: given-name and birth-date levels that are some evidence for the person (the
+#: early no-match wants none of them: only household facts agree)
+_GIVEN_SOME = ("exact", "swapped with family name", "nickname")
+_DOB_SOME = ("exact", "day and month transposed", "one part off by one")
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the finishing SQL needs beyond the tables: the model (for the household
+    weights and level numbers), the master's size, the thresholds."""
+
+    model: Mapping[str, Any]
+    persons: int
+    review_weight: float
+    floor: float
 
 
 def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_persons: str,
-                floor: float) -> str:
-    """One row per request: best candidate, runner-up weight, the guards' evidence
-    classes, both addresses, the evidence document (JSON), the candidate count.
+                ctx: _Context) -> str:
+    """One row per request: best candidate, runner-up weight, the evidence of the
+    three alternatives (``match.evidence``), both addresses, the evidence document
+    (JSON), the candidate count.
 
-    Pairs below ``floor`` are ignored (the batch engine may already have left them
+    Pairs below the floor are ignored (the batch engine may already have left them
     out; the single lane has not), so both lanes rank the same pairs."""
     names = [str(c["output_column_name"]) for c in S.COMPARISONS]
-    levels = ", ".join(f"{_level_case(c)} AS lvl_{c['output_column_name']}" for c in S.COMPARISONS)
+    levels = ", ".join(f"{E.level_case(c)} AS lvl_{c['output_column_name']}" for c in S.COMPARISONS)
     lr = ", ".join(f"q.{c} AS {c}_l, p.{c} AS {c}_r" for c in MODEL_COLUMNS)
     addr = ", ".join(f"n.{c} AS q_{c}, lv.p_{c}" for c in _ADDRESS_FIELDS)
     # The best candidate's own facts, taken once with its levels (one join to the
     # master's rows, not two).
-    held_cols = ("tin", "suffix", *_ADDRESS_FIELDS)
+    held_cols = ("tin", "suffix", "residents", *_ADDRESS_FIELDS)
     held = ", ".join(f"p.{c} AS p_{c}" for c in held_cols)
     held_names = ", ".join(f"p_{c}" for c in held_cols)
 
@@ -148,11 +145,31 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
         tf = f" + coalesce(b.mw_tf_adj_{n}, 0)" if n in ("given", "family") else ""
         return f"round(b.mw_{n}{tf}, 3)"
 
+    held_levels = _lst(S.HELD_ADDRESS_LEVELS)
+    household = E.household_bits_sql(ctx.model, given_level="lv.lvl_given",
+                                     dob_level="lv.lvl_dob", tin_level="lv.lvl_tin",
+                                     given_known="NOT lv.given_unknown",
+                                     residents=f"CASE WHEN lv.lvl_address IN ({held_levels}) "
+                                               f"THEN 1 ELSE lv.p_residents END")
+    # the people who could have written this name: the commoner of the request's and
+    # the candidate's spellings (ROBERT asked, BILLY held: as many as there are ROBERTs)
+    namesake = E.namesake_bits_sql(
+        ctx.persons, weights={n: f"b.mw_{n}" for n in names},
+        tf_given="greatest(lv.tf_given_l, lv.tf_given_r)",
+        tf_family="greatest(lv.tf_family_l, lv.tf_family_r)")
+    weak = _lst(S.GIVEN_WEAK_LEVELS)
+    person = (f"(lv.lvl_given IN ({_lst(_GIVEN_SOME)}) "
+              f"OR (lv.lvl_given IN ({weak}) AND lv.given_unknown) "
+              f"OR lv.lvl_dob IN ({_lst(_DOB_SOME)}) OR lv.lvl_tin IN ('exact', {_lst([S.TIN_SLIP_LEVEL])}))")
+    exact = "(lv.lvl_given = 'exact' AND lv.lvl_family = 'exact' AND lv.lvl_dob = 'exact')"
     comparisons = ", ".join(
         f"'{n}', json_object('level', lv.lvl_{n}, 'weight', {weight(n)})" for n in names)
     evidence = (f"json_object('comparisons', json_object({comparisons}), "
                 f"'found_by', string_split(pr.match_key, ','), "
-                f"'runner_up_weight', round(b.second_weight, 3))::VARCHAR")
+                f"'runner_up_weight', round(b.second_weight, 3), "
+                f"'household_bits', round(hv.household_bits, 3), "
+                f"'namesake_bits', round(hv.namesake_bits, 3))::VARCHAR")
+    held_at = E.at_level_sql("mw_address", ctx.model, "address", S.CONFIRMABLE_ADDRESS_LEVELS)
     return f"""
         WITH s AS (
             SELECT uid_l AS rid, uid_r AS mid, match_weight, match_probability,
@@ -160,26 +177,36 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
                    {", ".join(f"mw_tf_adj_{n}" for n in ("given", "family"))},
                    row_number() OVER (PARTITION BY uid_l ORDER BY match_weight DESC, uid_r) AS rk
             FROM {scored}
-            WHERE match_weight >= {floor!r}
+            WHERE match_weight >= {ctx.floor!r}
         ), b AS (
             SELECT b.*, sec.match_weight AS second_weight
             FROM s b LEFT JOIN s sec ON sec.rid = b.rid AND sec.rk = 2
             WHERE b.rk = 1
+        ), conf AS (
+            -- some candidate in the review band is held at the address asked about
+            SELECT rid, bool_or({held_at}) AS confirmable
+            FROM s WHERE match_weight >= {ctx.review_weight!r} GROUP BY rid
         ), lr AS (
             SELECT b.rid, {lr}, {held}
             FROM b JOIN {req_model} q ON q.uid = b.rid JOIN {master_persons} p ON p.uid = b.mid
         ), lv AS (
-            SELECT rid, {levels}, tf_given_l IS NULL AS given_unknown, {held_names} FROM lr
+            SELECT rid, {levels}, tf_given_l IS NULL AS given_unknown, tf_given_l, tf_given_r,
+                   tf_family_l, tf_family_r,
+                   {held_names} FROM lr
+        ), hv AS (
+            -- the two tests' bits, once per request (the evidence document repeats them)
+            SELECT lv.rid, {household} AS household_bits, {namesake} AS namesake_bits
+            FROM lv JOIN b ON b.rid = lv.rid
         ), counts AS (
             SELECT rid, count(*) AS candidates FROM {pairs} GROUP BY rid
         )
         SELECT n.uid AS rid, b.mid, b.match_probability, b.match_weight, b.second_weight,
-               {_class_case("lv.lvl_given", S.GIVEN_STRONG_LEVELS, S.GIVEN_WEAK_LEVELS,
-                            weak_only_if="lv.given_unknown")},
-               {_class_case("lv.lvl_dob", S.DOB_STRONG_LEVELS, S.DOB_WEAK_LEVELS)},
-               coalesce(lv.lvl_house IN ({_lst(S.HOUSE_EVIDENCE_LEVELS)})
-                        AND lv.lvl_street IN ({_lst(S.STREET_EVIDENCE_LEVELS)}), FALSE)
-                   AS address_held,
+               hv.household_bits, hv.namesake_bits,
+               coalesce({person}, FALSE) AS person_evidence,
+               coalesce({exact}, FALSE) AS exact_name_dob,
+               coalesce(lv.lvl_tin = {_lst([S.TIN_SLIP_LEVEL])}, FALSE) AS tin_slip,
+               coalesce(conf.confirmable, FALSE) AS confirmable,
+               coalesce(lv.lvl_address IN ({held_levels}), FALSE) AS address_held,
                n.tin AS q_tin, lv.p_tin, n.suffix AS q_suffix, lv.p_suffix,
                coalesce(c.candidates, 0) AS candidates,
                CASE WHEN b.mid IS NOT NULL THEN {evidence} END AS evidence,
@@ -187,6 +214,8 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
         FROM {req_norm} n
         LEFT JOIN b ON b.rid = n.uid
         LEFT JOIN lv ON lv.rid = n.uid
+        LEFT JOIN conf ON conf.rid = n.uid
+        LEFT JOIN hv ON hv.rid = n.uid
         -- the rules that found the pair (the single lane's engine output has its own)
         LEFT JOIN {pairs} pr ON pr.rid = b.rid AND pr.mid = b.mid
         LEFT JOIN counts c ON c.rid = n.uid
@@ -194,9 +223,10 @@ def _finish_sql(scored: str, pairs: str, req_norm: str, req_model: str, master_p
 
 
 #: positions in a row of ``_finish_sql`` (kept in step with its SELECT list)
-_F_RID, _F_MID, _F_P, _F_W, _F_SECOND, _F_GIVEN, _F_DOB, _F_HELD = range(8)
-_F_QTIN, _F_PTIN, _F_QSUF, _F_PSUF, _F_CANDIDATES, _F_EVIDENCE = range(8, 14)
-_F_ADDR = 14  # then q_<field>, p_<field> for each of _ADDRESS_FIELDS
+_F_RID, _F_MID, _F_P, _F_W, _F_SECOND, _F_HOUSEHOLD, _F_NAMESAKE, _F_PERSON = range(8)
+_F_EXACT, _F_SLIP, _F_CONFIRMABLE, _F_HELD, _F_QTIN, _F_PTIN, _F_QSUF, _F_PSUF = range(8, 16)
+_F_CANDIDATES, _F_EVIDENCE = 16, 17
+_F_ADDR = 18  # then q_<field>, p_<field> for each of _ADDRESS_FIELDS
 
 
 def _address_pair(row: tuple[Any, ...]) -> tuple[Address, Address]:
@@ -206,10 +236,6 @@ def _address_pair(row: tuple[Any, ...]) -> tuple[Address, Address]:
     return Address(*vals[0::2]), Address(*vals[1::2])
 
 
-#: Evidence by value, without the enum call per row
-_EVIDENCE = {e.value: e for e in Evidence}
-
-
 @dataclass(frozen=True)
 class Provenance:
     model_hash: str
@@ -217,7 +243,7 @@ class Provenance:
     settings_hash: str
 
 
-def _decided(row: tuple[Any, ...], t: Thresholds) -> tuple[Any, ...]:
+def _decided(row: tuple[Any, ...], t: Thresholds, mode: Mode) -> tuple[Any, ...]:
     """The decided values of one ``_finish_sql`` row, in ``RESULT_COLUMNS`` order
     (without the three provenance hashes)."""
     rid, mid, candidates = row[_F_RID], row[_F_MID], int(row[_F_CANDIDATES])
@@ -228,14 +254,17 @@ def _decided(row: tuple[Any, ...], t: Thresholds) -> tuple[Any, ...]:
     best = Candidate(
         match_probability=float(row[_F_P]),
         match_weight=float(row[_F_W]),
-        given=_EVIDENCE[row[_F_GIVEN]],
-        dob=_EVIDENCE[row[_F_DOB]],
-        tin=tin_agreement(row[_F_QTIN], row[_F_PTIN]),
+        household_bits=float(row[_F_HOUSEHOLD]),
+        namesake_bits=float(row[_F_NAMESAKE]),
+        person_evidence=bool(row[_F_PERSON]),
+        tin=tin_agreement(row[_F_QTIN], row[_F_PTIN], slip=bool(row[_F_SLIP])),
+        exact_name_and_birth_date=bool(row[_F_EXACT]),
         suffix_conflict=suffix_conflict(row[_F_QSUF], row[_F_PSUF]),
+        confirmable=bool(row[_F_CONFIRMABLE]),
         address_held=bool(row[_F_HELD]),
     )
     second = row[_F_SECOND]
-    d = decide(best, None if second is None else float(second), t)
+    d = decide(best, None if second is None else float(second), t, mode=mode)
     revealed = d.outcome is not Outcome.NO_MATCH
     address = compare_address(*_address_pair(row)) if revealed else AddressResult.UNKNOWN
     return (rid, mid if revealed else None, best.match_probability, best.match_weight, d.margin,
@@ -253,8 +282,10 @@ class Matcher:
     """
 
     def __init__(self, master_dir: Path, model: StoredModel, thresholds: Thresholds, *,
-                 engine: LinkagePort | None = None, threads: int | None = None) -> None:
+                 engine: LinkagePort | None = None, threads: int | None = None,
+                 mode: Mode = "confirm_address") -> None:
         self.con, self.meta = open_master(master_dir)
+        self.mode: Mode = mode
         if threads:
             # One request's queries are tiny: more threads only add coordination.
             self.con.execute(f"SET threads = {int(threads)}")
@@ -264,6 +295,11 @@ class Matcher:
         self.provenance = Provenance(model.model_hash, str(self.meta["snapshot_hash"]),
                                      S.settings_hash())
         create_master_model_view(self.con)
+        # N, the taxpayers a namesake may be among, is the one the model's prior was
+        # set for (0.9 / N): a model made for a national master keeps its namesake
+        # odds on a small test index
+        self._ctx = _Context(model.model, round(S.TRAINING.expected_match_share / model.prior),
+                             weight_of(thresholds.review_threshold), score_floor(thresholds))
         self._one_scorer: PairScorer | None = None
         self._fetcher: ParallelFetcher | None = None
         self._lock = threading.Lock()
@@ -271,8 +307,9 @@ class Matcher:
     @classmethod
     def for_workspace(cls, ws: Workspace, *, engine: LinkagePort | None = None,
                       threads: int | None = None) -> Matcher:
-        return cls(ws.master_dir, load_model(ws.models_dir), ws.agreement().matching,
-                   engine=engine, threads=threads)
+        agreement = ws.agreement()
+        return cls(ws.master_dir, load_model(ws.models_dir), agreement.matching,
+                   engine=engine, threads=threads, mode=agreement.disclosure.mode)
 
     def close(self) -> None:
         if self._fetcher is not None:
@@ -286,8 +323,7 @@ class Matcher:
 
     def _finish(self, scored: str, pairs: str, norm: str, model_table: str) -> pd.DataFrame:
         con = self.con
-        sql = _finish_sql(scored, pairs, norm, model_table, "m.persons",
-                          score_floor(self.thresholds))
+        sql = _finish_sql(scored, pairs, norm, model_table, "m.persons", self._ctx)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _finished AS {sql}")
         n = int(con.execute("SELECT count(*) FROM _finished").fetchall()[0][0])
         decided: list[tuple[Any, ...]] = []
@@ -296,7 +332,7 @@ class Matcher:
         for start in range(0, n, _FINISH_SLICE):
             rows = con.execute("SELECT * FROM _finished WHERE rowid >= ? AND rowid < ?",
                                [start, start + _FINISH_SLICE]).fetchall()
-            decided += [_decided(r, self.thresholds) for r in rows]
+            decided += [_decided(r, self.thresholds, self.mode) for r in rows]
         con.execute("DROP TABLE _finished")
         prov = self.provenance
         frame = pd.DataFrame(decided, columns=list(RESULT_COLUMNS[:-3]))
@@ -350,9 +386,9 @@ class Matcher:
             scored = self._one_scorer.score_all("_one_model", "_one_cand")
             # The candidates' own table (not the whole persons table): nothing to scan.
             rows = con.execute(_finish_sql(scored, "_one_pairs", "_one_norm", "_one_model",
-                                           "_one_cand", score_floor(self.thresholds))).fetchall()
+                                           "_one_cand", self._ctx)).fetchall()
             self._one_scorer.drop(scored)
-        values = _decided(rows[0], self.thresholds)
+        values = _decided(rows[0], self.thresholds, self.mode)
         prov = self.provenance
         return dict(zip(RESULT_COLUMNS, (*values, prov.model_hash, prov.master_snapshot_hash,
                                          prov.settings_hash), strict=True))

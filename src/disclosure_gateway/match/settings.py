@@ -24,7 +24,7 @@ from typing import Any
 
 from ..canonical import canonical_hash
 
-SETTINGS_VERSION = "2025.1"
+SETTINGS_VERSION = "2026.1"
 UNIQUE_ID = "uid"
 
 #: master-only columns holding the address history (empty lists on requests)
@@ -115,6 +115,17 @@ _DOB_ONE_PART_OFF = (
     f"({_same(_M)} AND {_same(_D)} AND {_off_by_one(_Y)})"
 )
 
+#: two of year, month and day equal, the third anything (a misread day or month, a
+#: wrong year): weaker evidence, and common among relatives (the household test
+#: measures how common)
+_DOB_TWO_PARTS = (f"({_same(_Y)} AND {_same(_M)}) OR ({_same(_Y)} AND {_same(_D)}) "
+                  f"OR ({_same(_M)} AND {_same(_D)})")
+
+#: the request's house number and street are one address the master holds (either
+#: way round: training pairs records both ways)
+_HELD_EARLIER = (f'({_either("house", "hist_house")} AND {_either("street", "hist_street")})')
+_LOCALITY = '("zip5_l" = "zip5_r" OR ("city_l" = "city_r" AND "state_l" IS NOT DISTINCT FROM "state_r"))'
+
 #: the comparisons, in Splink's settings format (DuckDB dialect)
 COMPARISONS: tuple[dict[str, Any], ...] = (
     {
@@ -166,39 +177,45 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
             _level("exact", '"dob_l" = "dob_r"', 0.94, 4e-5),
             _level("day and month transposed", _DOB_TRANSPOSED, 0.03, 1e-6),
             _level("one part off by one", _DOB_ONE_PART_OFF, 0.02, 0.0003),
-            _level("different", "ELSE", 0.01, 0.997),
+            _level("two parts equal", _DOB_TWO_PARTS, 0.02, 0.012),
+            _level("different", "ELSE", 0.01, 0.985),
         ],
     },
     {
         "output_column_name": "tin",
-        "comparison_description": "TIN: exact, one digit off, else (absent: no evidence)",
+        "comparison_description": "TIN: exact, one digit mistyped or two adjacent swapped, else "
+                                  "(absent: no evidence)",
         "comparison_levels": [
             _null("tin"),
             _level("exact", '"tin_l" = "tin_r"', 0.98, 1e-8),
-            _level("one digit off", 'levenshtein("tin_l", "tin_r") = 1', 0.005, 1e-7),
+            _level("one slip",
+                   'length("tin_l") = length("tin_r") AND (' + _one_edit("tin") + ")", 0.01, 2e-7),
             _level("different", "ELSE", 0.01, 1.0),
         ],
     },
     {
-        "output_column_name": "house",
-        "comparison_description": "house number: last known, an earlier address, else",
+        # One comparison for the whole address: house, street, ZIP and city are not
+        # independent evidence (four agreeing fields are one address; four differing
+        # fields are one move), so they are weighed as one joint level.
+        "output_column_name": "address",
+        "comparison_description": "address: last known, an earlier one, same ZIP or city, "
+                                  "same area, else",
         "comparison_levels": [
-            _null("house"),
-            _level("exact", '"house_l" = "house_r"', 0.8, 0.003),
-            _level("an earlier address", _either("house", "hist_house"), 0.12, 0.003),
-            _level("different", "ELSE", 0.08, 0.994),
-        ],
-    },
-    {
-        "output_column_name": "street",
-        "comparison_description": "street name: last known, an earlier address, Jaro-Winkler",
-        "comparison_levels": [
-            _null("street"),
-            _level("exact", '"street_l" = "street_r"', 0.8, 0.01),
-            _level("an earlier address", _either("street", "hist_street"), 0.12, 0.005),
-            _level("Jaro-Winkler >= 0.90",
-                   'jaro_winkler_similarity("street_l", "street_r") >= 0.90', 0.02, 0.01),
-            _level("different", "ELSE", 0.06, 0.975),
+            {"sql_condition": '("house_l" IS NULL OR "street_l" IS NULL) AND "zip5_l" IS NULL '
+                              'AND "city_l" IS NULL OR ("house_r" IS NULL OR "street_r" IS NULL) '
+                              'AND "zip5_r" IS NULL AND "city_r" IS NULL',
+             "label_for_charts": "address absent", "is_null_level": True},
+            _level("last known", f'"house_l" = "house_r" AND "street_l" = "street_r" AND {_LOCALITY}',
+                   0.75, 2e-6),
+            _level("last known, street approximately",
+                   f'"house_l" = "house_r" AND jaro_winkler_similarity("street_l", "street_r") >= 0.9 '
+                   f'AND {_LOCALITY}', 0.04, 1e-6),
+            _level("an earlier address", _HELD_EARLIER, 0.1, 1e-6),
+            _level("same ZIP", f'"zip5_l" = "zip5_r" OR {_either("zip5", "hist_zip")}', 0.03, 0.0005),
+            _level("same city", '"city_l" = "city_r" AND "state_l" IS NOT DISTINCT FROM "state_r"',
+                   0.02, 0.002),
+            _level("same 3-digit area", 'substr("zip5_l", 1, 3) = substr("zip5_r", 1, 3)', 0.02, 0.01),
+            _level("different", "ELSE", 0.04, 0.9875),
         ],
     },
     {
@@ -210,46 +227,38 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
             _level("different", "ELSE", 0.1, 0.95),
         ],
     },
-    {
-        "output_column_name": "zip5",
-        "comparison_description": "ZIP: last known, an earlier address, same 3-digit area",
-        "comparison_levels": [
-            _null("zip5"),
-            _level("exact", '"zip5_l" = "zip5_r"', 0.8, 0.0005),
-            _level("an earlier address", _either("zip5", "hist_zip"), 0.12, 0.0005),
-            _level("same 3-digit area", 'substr("zip5_l", 1, 3) = substr("zip5_r", 1, 3)',
-                   0.04, 0.01),
-            _level("different", "ELSE", 0.04, 0.989),
-        ],
-    },
-    {
-        "output_column_name": "city",
-        "comparison_description": "city: exact, Jaro-Winkler",
-        "comparison_levels": [
-            _null("city"),
-            _level("exact", '"city_l" = "city_r"', 0.85, 0.003),
-            _level("Jaro-Winkler >= 0.90",
-                   'jaro_winkler_similarity("city_l", "city_r") >= 0.90', 0.03, 0.003),
-            _level("different", "ELSE", 0.12, 0.994),
-        ],
-    },
 )
 
-#: given-name levels that are strong / weak first-name evidence for the household guard;
-#: a weak level counts only where the request's given name is not itself a taxpayer's
-#: given name (a typo — DONALF for DONALD — not another name: RONALD)
-GIVEN_STRONG_LEVELS: tuple[str, ...] = ("exact", "swapped with family name", "nickname")
+#: given-name levels that count as evidence only where the request's given name is
+#: not itself a taxpayer's given name (a typo — DONALF for DONALD — not another
+#: name: RONALD); for a known name they weigh as "different" in the household test
 GIVEN_WEAK_LEVELS: tuple[str, ...] = ("one edit", "swapped, approximately",
                                       "Jaro-Winkler >= 0.92")
-#: birth-date levels that are strong / weak birth-date evidence
-DOB_STRONG_LEVELS: tuple[str, ...] = ("exact",)
-DOB_WEAK_LEVELS: tuple[str, ...] = ("day and month transposed", "one part off by one")
-#: house-number and street levels that together are address evidence (the request's
-#: address is one the master holds for the candidate): without an agreeing TIN, name
-#: and birth date alone do not link automatically — at ten million taxpayers the
-#: same given name, surname and birth date occur by chance
-HOUSE_EVIDENCE_LEVELS: tuple[str, ...] = ("exact", "an earlier address")
-STREET_EVIDENCE_LEVELS: tuple[str, ...] = ("exact", "an earlier address", "Jaro-Winkler >= 0.90")
+#: the person-specific comparisons (what tells one member of a household from
+#: another) and the place comparisons (what a household shares)
+PERSON_COMPARISONS: tuple[str, ...] = ("given", "dob", "tin")
+PLACE_COMPARISONS: tuple[str, ...] = ("address", "unit")
+#: address levels at which the request's address may be the candidate's last known
+#: one (house number and street equal): a review there can end in a confirmation
+CONFIRMABLE_ADDRESS_LEVELS: tuple[str, ...] = ("last known",)
+#: address levels at which the request's address is one the master holds for the
+#: candidate: everyone the master has there was a candidate too (the address key)
+HELD_ADDRESS_LEVELS: tuple[str, ...] = ("last known", "last known, street approximately",
+                                        "an earlier address")
+#: the TIN level that is a slip of the pen (one digit, or two adjacent swapped)
+TIN_SLIP_LEVEL = "one slip"
+#: the household test's prior: the share of co-resident pairs at each person level,
+#: used until a model is trained on a master (training measures them on the
+#: master's own households). JR/SR share a given name, twins a birth date,
+#: relatives often a birth year or a day and month; co-residents never a TIN.
+HOUSEHOLD_PRIOR: dict[str, dict[str, float]] = {
+    "given": {"exact": 0.01, "swapped with family name": 0.001, "nickname": 0.005,
+              "one edit": 0.005, "swapped, approximately": 0.001, "Jaro-Winkler >= 0.92": 0.005,
+              "Jaro-Winkler >= 0.80": 0.03, "different": 0.94},
+    "dob": {"exact": 0.01, "day and month transposed": 0.001, "one part off by one": 0.005,
+            "two parts equal": 0.08, "different": 0.9},
+    "tin": {"exact": 0.0001, "one slip": 0.0001, "different": 1.0},
+}
 
 
 # --- candidate keys (our blocking, in front of Splink) --------------------------
@@ -337,9 +346,15 @@ class TrainingPlan:
         'l."tin" = r."tin"',
         'l."dob" = r."dob" AND substr(l."family", 1, 1) = substr(r."family", 1, 1)',
     )
+    #: an EM block with fewer record pairs than this is skipped (with a note): EM
+    #: on a handful of pairs learns nothing and Splink refuses an empty block
+    em_min_pairs: int = 50
     #: expected share of requests that refer to someone in the master file; with the
     #: master size it gives the prior match probability of a random pair
     expected_match_share: float = 0.9
+    #: the household test's u of a level no co-resident pair shows is at least this
+    #: (a level never seen in households is rare, not impossible)
+    household_u_floor: float = 1e-4
     #: no trained m below this: EM on synthetic data learns "never happens" for
     #: what the generator never does (say, a request at an address the master has
     #: never held), and one such level would veto a true match on its own
@@ -377,12 +392,14 @@ def settings_document() -> dict[str, Any]:
         "key_rules": [asdict(r) for r in KEY_RULES],
         "max_block_size": MAX_BLOCK_SIZE,
         "training": asdict(TRAINING),
-        "evidence_levels": {
-            "given": {"strong": list(GIVEN_STRONG_LEVELS), "weak": list(GIVEN_WEAK_LEVELS)},
-            "dob": {"strong": list(DOB_STRONG_LEVELS), "weak": list(DOB_WEAK_LEVELS)},
-            "address": {"house": list(HOUSE_EVIDENCE_LEVELS),
-                        "street": list(STREET_EVIDENCE_LEVELS)},
-            "weak_given_only_for_unknown_names": True,
+        "evidence": {
+            "person": list(PERSON_COMPARISONS),
+            "place": list(PLACE_COMPARISONS),
+            "given_weak_only_for_unknown_names": list(GIVEN_WEAK_LEVELS),
+            "confirmable_address": list(CONFIRMABLE_ADDRESS_LEVELS),
+            "held_address": list(HELD_ADDRESS_LEVELS),
+            "tin_slip": TIN_SLIP_LEVEL,
+            "household_u_floor": TRAINING.household_u_floor,
         },
     }
 

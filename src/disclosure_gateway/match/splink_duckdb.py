@@ -32,7 +32,7 @@ from splink import DuckDBAPI, Linker
 from splink.internals.realtime import compare_records
 
 from . import settings as S
-from .port import MASTER_DATASET, REQUEST_DATASET, LinkageEngineError
+from .port import MASTER_DATASET, REQUEST_DATASET, LinkageEngineError, NoTrainingPairs
 
 SPLINK_VERSION = "5.0.0"
 if splink.__version__ != SPLINK_VERSION:  # the model format and SQL are pinned to it
@@ -83,6 +83,7 @@ def _brief(e: Exception) -> str:
 
 def _settings(model: Mapping[str, Any]) -> dict[str, Any]:
     settings = dict(model)
+    settings.pop("household_u", None)  # ours (the household test), not Splink's
     settings["retain_intermediate_calculation_columns"] = True
     settings["retain_matching_columns"] = False
     settings["linker_uid"] = None
@@ -98,6 +99,12 @@ def floor_m(model: dict[str, Any], floor: float) -> dict[str, Any]:
         for lv, m in zip(levels, ms, strict=True):
             lv["m_probability"] = m / total
     return model
+
+
+def _block_pairs(con: duckdb.DuckDBPyConnection, requests: str, master: str, rule: str) -> int:
+    """Record pairs a training block yields (a hash join on its equalities; cheap)."""
+    return int(con.execute(f"SELECT count(*) FROM {requests} l JOIN {master} r ON {rule}"
+                           ).fetchall()[0][0])
 
 
 class SplinkScorer:
@@ -176,10 +183,22 @@ class SplinkDuckDB:
                 say("u by random sampling")
                 linker.training.estimate_u_using_random_sampling(
                     max_pairs=plan.u_pairs(persons), seed=plan.u_seed)
+                trained = 0
                 for rule in plan.em_blocks:
-                    say(f"m by EM on {rule}")
-                    linker.training.estimate_parameters_using_expectation_maximisation(
-                        rule, estimate_without_term_frequencies=True)
+                    pairs = _block_pairs(con, requests, master, rule)
+                    if pairs < plan.em_min_pairs:
+                        # Ordinary data can lack a block (no identifiers given, no
+                        # birth dates): EM runs on the blocks that have pairs.
+                        say(f"note: EM block {rule} skipped: {pairs} record pairs "
+                            f"(fewer than {plan.em_min_pairs})")
+                        continue
+                    say(f"m by EM on {rule} ({pairs:,} pairs)")
+                    try:
+                        linker.training.estimate_parameters_using_expectation_maximisation(
+                            rule, estimate_without_term_frequencies=True)
+                        trained += 1
+                    except Exception as e:  # EM gave up on this block: the others still count
+                        say(f"note: EM block {rule} skipped: {_brief(e)}")
                 model: dict[str, Any] = linker.misc.save_model_to_json()
         except Exception as e:
             raise LinkageEngineError(f"training failed: {_brief(e)}") from e
@@ -187,6 +206,9 @@ class SplinkDuckDB:
             say(f"note: {note}")
         model["probability_two_random_records_match"] = prior
         model.pop("linker_uid", None)
+        if not trained:
+            raise NoTrainingPairs("no EM block has enough record pairs ("
+                                  + "; ".join(plan.em_blocks) + ")", model)
         return floor_m(model, plan.m_floor)
 
     def scorer(

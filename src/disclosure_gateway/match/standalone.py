@@ -4,8 +4,10 @@ Both files have the linkage columns (``contracts.LINKAGE_COLUMNS``: record_id,
 first/middle/last name, dob, tin, address lines, city, state, zip; any may be
 empty except ``record_id`` and the names). The master side is indexed as a
 master file of one address per record (``record_id`` is the entity), the model
-is trained on the two files (u by sampling, m by EM) unless one is given — and
-if the files are too small for EM, the settings' prior m/u are used — then the
+is trained on the two files (u by sampling, m by EM on the blocks that have
+pairs) unless one is given; where no EM block has pairs, m comes from the
+shipped reference model; with fewer than ``MIN_TRAINING_RECORDS`` a side, the
+reference model is used whole — and the summary says which, and why. Then the
 requests are matched and decided by the same code as a batch.
 """
 
@@ -26,7 +28,7 @@ from ..errors import InputError
 from ..workspace import Workspace
 from . import settings as S
 from .master_index import build_master_index
-from .model_store import StoredModel, model_hash, read_model_file, untrained_model
+from .model_store import StoredModel, model_hash, read_model_file, reference_model
 from .port import LinkageEngineError
 from .service import Matcher
 from .training import train_model
@@ -68,12 +70,11 @@ def read_linkage_csv(path: Path, role: str) -> pd.DataFrame:
     return df[list(LINKAGE_COLUMNS)]
 
 
-def link_files(master: Path, requests: Path, out: Path, *, model: Path | None = None,
-               thresholds: Thresholds | None = None,
-               say: Callable[[str], None] = lambda _m: None) -> LinkSummary:
-    started = time.perf_counter()
-    mas = read_linkage_csv(master, "master")
-    req = read_linkage_csv(requests, "requests")
+def link_frames(mas: pd.DataFrame, req: pd.DataFrame, *, model: Path | None = None,
+                thresholds: Thresholds | None = None,
+                say: Callable[[str], None] = lambda _m: None) -> tuple[pd.DataFrame, str]:
+    """Index ``mas``, train on the two frames (or load ``model``), match ``req``: the
+    matcher's rows (``service.RESULT_COLUMNS``) and what model was used."""
     with tempfile.TemporaryDirectory(prefix="dgw-match-") as tmp:
         ws = Workspace(Path(tmp))
         master_file = Path(tmp) / "master.parquet"
@@ -87,6 +88,16 @@ def link_files(master: Path, requests: Path, out: Path, *, model: Path | None = 
             res = matcher.match_frame(req, id_column="record_id")
         finally:
             matcher.close()
+    return res, label
+
+
+def link_files(master: Path, requests: Path, out: Path, *, model: Path | None = None,
+               thresholds: Thresholds | None = None,
+               say: Callable[[str], None] = lambda _m: None) -> LinkSummary:
+    started = time.perf_counter()
+    mas = read_linkage_csv(master, "master")
+    req = read_linkage_csv(requests, "requests")
+    res, label = link_frames(mas, req, model=model, thresholds=thresholds, say=say)
     revealed = res["outcome"] != "no_match"
     best = res["evidence"].notna()
     frame = pd.DataFrame({
@@ -112,11 +123,20 @@ def _model(ws: Workspace, req: pd.DataFrame, model: Path | None, persons: int,
     if len(req) >= MIN_TRAINING_RECORDS and persons >= MIN_TRAINING_RECORDS:
         say("training on the two files")
         try:
-            stored = train_model(ws, req, id_column="record_id", sample=None)
-            return stored, "trained on these files"
+            stored = train_model(ws, req, id_column="record_id", sample=None, progress=say)
         except LinkageEngineError as e:
-            say(f"training failed ({e.message}); using the prior parameters")
+            why = f"training failed: {e.message}"
+        else:
+            notes = stored.metadata.get("training", {}).get("notes", [])
+            reference = [n for n in notes if "m from" in n]
+            if reference:
+                return stored, "trained on these files (u); " + reference[0]
+            return stored, "trained on these files"
+    else:
+        why = (f"too few records to train ({len(req):,} requests, {persons:,} master records; "
+               f"at least {MIN_TRAINING_RECORDS} a side)")
     prior = min(S.TRAINING.expected_match_share / max(persons, 1), 0.5)
-    m = untrained_model(prior)
-    return (StoredModel(ws.models_dir / "untrained.json", 0, m, model_hash(m), S.settings_hash(),
-                        {}), "prior parameters (untrained)")
+    m, label = reference_model(prior)
+    say(f"{why}; using {label}")
+    return (StoredModel(ws.models_dir / "reference.json", 0, m, model_hash(m), S.settings_hash(),
+                        {}), f"{label}: {why}")

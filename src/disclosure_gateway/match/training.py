@@ -26,9 +26,10 @@ from ..normalise.records import normalise_table
 from ..workspace import Workspace
 from . import settings as S
 from .candidates import MASTER_MODEL_VIEW, create_master_model_view, create_request_model_table
+from .evidence import household_u
 from .master_index import open_master
-from .model_store import StoredModel, save_model
-from .port import LinkagePort
+from .model_store import StoredModel, reference_model, save_model, with_reference_m
+from .port import LinkagePort, NoTrainingPairs
 
 DEFAULT_SAMPLE = 200_000
 
@@ -108,8 +109,16 @@ def train_model(
         persons = int(meta["persons"])
         prior = min(S.TRAINING.expected_match_share / max(persons, 1), 0.5)
         eng = engine or default_engine()
-        model = eng.train(con, requests="_train_model", master=MASTER_MODEL_VIEW,
-                          prior=prior, progress=say)
+        try:
+            model = eng.train(con, requests="_train_model", master=MASTER_MODEL_VIEW,
+                              prior=prior, progress=say)
+        except NoTrainingPairs as e:
+            # u is this data's; m comes from the reference, and the model says so
+            reference, label = reference_model(prior)
+            model = with_reference_m(e.model, reference)
+            say(f"note: {e.message}: m from {label}, u from these records")
+        say("household odds from the master's co-resident pairs")
+        model["household_u"] = household_u(con)
     finally:
         con.close()
     training: dict[str, Any] = {

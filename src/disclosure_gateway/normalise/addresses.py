@@ -36,8 +36,11 @@ HOUSE_RE = r"^([0-9]+)(-?[A-Z]|-[0-9]+)?( 1/2)? (.+)$"
 _UNIT_WORDS = "APT|APARTMENT|UNIT|STE|SUITE|RM|ROOM|FL|FLOOR|BLDG|LOT|SPC|TRLR|NO"
 #: unit at the end of a street line: ... APT 4B, ... # 4B, ... UNIT #4B
 UNIT_RE = rf"^(.+?) (?:(?:{_UNIT_WORDS})(?: ?#)?|#) ?([0-9A-Z][0-9A-Z-]*)$"
-#: a line 2 that is just a unit: APT 4B, #4B, 4B
-LINE2_UNIT_RE = rf"^(?:(?:{_UNIT_WORDS})(?: ?#)?|#)? ?([0-9A-Z][0-9A-Z-]*)$"
+#: a line 2 that is just a unit: APT 4B, #4B, 4B, B — with a designator any token,
+#: without one only a token with a digit or a single letter (a word alone is a
+#: building or a locality, CROMDALE, not a unit): the unit is group 1 or group 2
+LINE2_UNIT_RE = (rf"^(?:(?:{_UNIT_WORDS})(?: ?#)? ?|# ?)([0-9A-Z][0-9A-Z-]*)$"
+                 r"|^([0-9A-Z-]*[0-9][0-9A-Z-]*|[A-Z])$")
 #: ZIP, ZIP+4 with or without the hyphen, and four-digit ZIPs that lost a leading 0
 ZIP_RE = r"^([0-9]{4,5})(?:-?[0-9]{4})?$"
 
@@ -322,7 +325,7 @@ def split_line(line1: str | None, line2: str | None) -> tuple[str, str, str, str
     unit2 = ""
     if a2:
         m2 = _LINE2_UNIT.match(a2)
-        unit2 = normalise_unit(m2.group(1)) if m2 else ""
+        unit2 = normalise_unit(m2.group(1) or m2.group(2)) if m2 else ""
     m = _HOUSE.match(a1)
     if not m:
         house, pre, name, suffix, post, unit1 = parse_irregular_line(a1) if a1 else ("",) * 6

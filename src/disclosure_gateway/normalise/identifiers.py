@@ -3,8 +3,10 @@
 A birth date becomes ``YYYY-MM-DD`` *without* calendar validation: a request
 that transposed day and month (``1980-13-05`` for ``1980-05-13``) must reach the
 comparison as written so the "transposed" level can recognise it.
-A TIN becomes its nine digits, or nothing. The patterns are shared with the
-DuckDB path in ``records.py``.
+A TIN becomes its digits, whatever their number, or nothing: identifiers of
+any shape are compared as given (nine digits is the legal gate's rule for a
+batch's TINs, not the linkage's; public benchmarks use seven-digit ones). The
+patterns are shared with the DuckDB path in ``records.py``.
 """
 
 from __future__ import annotations
@@ -40,10 +42,9 @@ def normalise_dob(value: object) -> str:
 
 
 def normalise_tin(value: object) -> str:
-    """The nine digits of a TIN (``123-45-6789`` → ``123456789``), else ``""``."""
+    """The digits of a TIN (``123-45-6789`` → ``123456789``), else ``""``."""
     if value is None:
         return ""
     if isinstance(value, int):  # a number column lost the leading zeros
         value = f"{value:09d}"
-    digits = re.sub(r"[^0-9]", "", str(value))
-    return digits if len(digits) == 9 else ""
+    return re.sub(r"[^0-9]", "", str(value))

@@ -15,7 +15,9 @@ columns:
 - ``suffix``: ``JR``, ``SR``, ``II``, ``III`` or ``IV``, taken from the suffix field
   or from the end of the family or given name.
 - ``given_alts``: the names the shipped nickname table (the ``nicknames`` package)
-  relates directly to ``given``: its canonical forms if it is a nickname
+  and the project's reviewed list of diminutives it lacks
+  (``data/nicknames-reviewed.csv``: BARB, LIAM, KRIS, KATIE, CATE, LUPE, PACO, …)
+  relate directly to ``given``: its canonical forms if it is a nickname
   (``BILL`` → ``WILLIAM``, ``ROBERT``) and its nicknames if it is canonical. The
   relation is deliberately not followed transitively: ``WILLIAM`` and ``ROBERT``
   share the nickname ``BILL`` but are different people.
@@ -26,9 +28,11 @@ distinct value.
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from nicknames import NickNamer
 from unidecode import unidecode
@@ -114,15 +118,34 @@ def _nicknamer() -> NickNamer:
     return NickNamer()
 
 
+#: the reviewed list of diminutives the package lacks (data, with its provenance)
+REVIEWED_NICKNAMES = Path(__file__).resolve().parent.parent / "data" / "nicknames-reviewed.csv"
+
+
+@lru_cache(maxsize=1)
+def reviewed_nicknames() -> dict[str, frozenset[str]]:
+    """Name → names directly related to it by the reviewed list (both directions)."""
+    rel: dict[str, set[str]] = {}
+    lines = [ln for ln in REVIEWED_NICKNAMES.read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    for row in csv.DictReader(lines):
+        name, nick = fold(row["name"]), fold(row["nickname"])
+        rel.setdefault(name, set()).add(nick)
+        rel.setdefault(nick, set()).add(name)
+    return {k: frozenset(v) for k, v in rel.items()}
+
+
 @lru_cache(maxsize=1 << 16)
 def given_alts(given: str) -> tuple[str, ...]:
-    """Names directly related to ``given`` by the nickname table, sorted, upper case."""
+    """Names directly related to ``given`` by the nickname package or the reviewed
+    list, sorted, upper case."""
     if len(given) < 2:
         return ()
     nn = _nicknamer()
     g = given.lower()
-    rel = nn.canonicals_of(g) | nn.nicknames_of(g)
-    return tuple(sorted({fold(x) for x in rel} - {given, ""}))
+    rel = {fold(x) for x in nn.canonicals_of(g) | nn.nicknames_of(g)}
+    rel |= reviewed_nicknames().get(given, frozenset())
+    return tuple(sorted(rel - {given, ""}))
 
 
 def normalise_suffix(suffix: str | None) -> str:

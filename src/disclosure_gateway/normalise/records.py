@@ -191,7 +191,8 @@ def normalise_table(
         ), h AS (
             SELECT *,
                    regexp_extract(a1, {_q(HOUSE_RE)}, ['num', 'letter', 'half', 'rest']) AS hm,
-                   regexp_extract(a2, {_q(LINE2_UNIT_RE)}, 1) AS u2
+                   coalesce(nullif(regexp_extract(a2, {_q(LINE2_UNIT_RE)}, 1), ''),
+                            regexp_extract(a2, {_q(LINE2_UNIT_RE)}, 2)) AS u2
             FROM f
         ), u AS (
             SELECT *, regexp_extract(hm.rest, {_q(UNIT_RE)}, ['rest', 'unit']) AS um FROM h
@@ -260,7 +261,7 @@ def normalise_table(
                    AS suffix,
                CASE WHEN dm.y <> '' THEN dm.y || '-' || lpad(dm.m, 2, '0') || '-'
                     || lpad(dm.d, 2, '0') END AS dob,
-               CASE WHEN length({tin_digits}) = 9 THEN {tin_digits} END AS tin,
+               nullif({tin_digits}, '') AS tin,
                nullif(coalesce(r.house, ki.house), '') AS house,
                nullif(coalesce(kst.predir, ki.predir), '') AS predir,
                nullif(coalesce(kst.street, ki.street), '') AS street,

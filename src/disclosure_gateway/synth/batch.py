@@ -85,7 +85,8 @@ def _targets(
 
 
 def _present(
-    rng: np.random.Generator, ix: MasterIndex, targets: np.ndarray, is_moved: np.ndarray, k: BatchKnobs
+    rng: np.random.Generator, ix: MasterIndex, targets: np.ndarray, is_moved: np.ndarray, k: BatchKnobs,
+    seed: int,
 ) -> tuple[dict[str, pa.Array], dict[str, np.ndarray]]:
     """Request columns and corruption flags for requests about real taxpayers."""
     n = len(targets)
@@ -127,6 +128,16 @@ def _present(
     dob = _dates(col("dob", cur))
     dob, flags["dob_transposed"] = cx.dob_transposed(rng, dob, k.dob_transposed_share)
     dob, flags["dob_off"] = cx.dob_off(rng, dob, k.dob_off_share, skip=flags["dob_transposed"])
+    # The further error kinds draw from streams of their own, so a batch made with
+    # them at zero (the default) is the same, byte for byte, as before they existed.
+    xr = stream(seed, "errors")
+    done = flags["dob_transposed"] | flags["dob_off"]
+    dob, flags["dob_part"] = cx.dob_part(xr, dob, k.dob_part_share, skip=done)
+    done |= flags["dob_part"]
+    dob, flags["dob_year"] = cx.dob_year(xr, dob, k.dob_year_share, skip=done)
+    done |= flags["dob_year"]
+    dob_text, flags["dob_missing"], flags["dob_unparseable"] = cx.dob_text(
+        xr, iso(dob), k.dob_missing_share, k.dob_unparseable_share, skip=done)
 
     line1, line2, zip_, flags["address_variant"] = cx.address_variant(
         rng,
@@ -135,18 +146,45 @@ def _present(
         col("zip", row),
         k.address_variant_share,
     )
+    moved_new = ~is_moved & (xr.random(n) < k.moved_new_share)
+    if moved_new.any():
+        # A new address the master never held, in the same state (people mostly move near).
+        zt = vocab.zip_table()
+        state = pc.utf8_upper(col("state", row)).to_pylist()
+        picks = np.flatnonzero(moved_new)
+        state_no = {st: i for i, st in enumerate(zt.states)}
+        zips = zt.draw_in_state(xr, np.array([state_no.get(state[i], 0) for i in picks]))
+        new1, new2 = street_lines(xr, len(picks))
+        line1 = cx.put(line1, moved_new, new1)
+        line2 = cx.put(line2, moved_new, new2)
+        zip_ = cx.put(zip_, moved_new, zt.zip.take(pa.array(zips)))
+        city = cx.put(pc.utf8_upper(col("city", row)), moved_new, zt.city.take(pa.array(zips)))
+    else:
+        city = pc.utf8_upper(col("city", row))
+    flags["moved_new"] = moved_new
+    flags["address_variant"] &= ~moved_new
+    r = xr.random(n)
+    flags["zip_missing"] = r < k.zip_missing_share
+    flags["city_missing"] = (r >= k.zip_missing_share) & (r < k.zip_missing_share + k.city_missing_share)
+    zip_ = cx.put(zip_, flags["zip_missing"], pa.nulls(int(flags["zip_missing"].sum()), pa.string()))
+    city = cx.put(city, flags["city_missing"], pa.nulls(int(flags["city_missing"].sum()), pa.string()))
     tin = col("tin", cur)
-    tin = pc.if_else(pa.array(rng.random(n) < k.tin_dashed_share), _dashed(tin), tin)
-    tin = pc.if_else(pa.array(rng.random(n) < k.tin_share), tin, pa.nulls(n, pa.string()))
+    gives_tin = rng.random(n) < k.tin_dashed_share, rng.random(n) < k.tin_share
+    tin, flags["tin_digit"], flags["tin_transposed"] = cx.tin_slip(
+        xr, tin, k.tin_digit_share, k.tin_transposed_share)
+    tin = pc.if_else(pa.array(gives_tin[0]), _dashed(tin), tin)
+    tin = pc.if_else(pa.array(gives_tin[1]), tin, pa.nulls(n, pa.string()))
+    flags["tin_digit"] &= gives_tin[1]
+    flags["tin_transposed"] &= gives_tin[1]
     cols = {
         "first_name": first,
         "middle_name": middle,
         "last_name": last,
-        "dob": iso(dob),
+        "dob": dob_text,
         "tin": tin,
         "address_line1": line1,
         "address_line2": line2,
-        "city": pc.utf8_upper(col("city", row)),
+        "city": city,
         "state": pc.utf8_upper(col("state", row)),
         "zip": zip_,
     }
@@ -275,7 +313,7 @@ def generate_batch_tables(
     order = np.argsort(rng.permutation(m), kind="stable")
 
     say("names")
-    present, flags = _present(stream(seed, "present"), ix, targets, is_moved, k)
+    present, flags = _present(stream(seed, "present"), ix, targets, is_moved, k, seed)
 
     say("absent")
     absent = _absent(stream(seed, "absent"), ix, n_absent, k, day)
@@ -323,7 +361,7 @@ def generate_batch_tables(
     for kd in NAME_KINDS:
         flag_all[kd] &= ~spoiled_name
     present_mask = ~flag_all["absent"]
-    last_known = present_mask & ~flag_all["moved"] & ~spoiled_address
+    last_known = present_mask & ~flag_all["moved"] & ~flag_all["moved_new"] & ~spoiled_address
     records = pa.table({c: cols[c].cast(pa.string()) for c in REQUEST_COLUMNS})
     truth = pa.table(
         {

@@ -29,11 +29,20 @@ CORRUPTION_KINDS: tuple[str, ...] = (
     "typo",
     "dob_transposed",
     "dob_off",
+    "dob_part",
+    "dob_year",
+    "dob_missing",
+    "dob_unparseable",
+    "tin_digit",
+    "tin_transposed",
     "namesake",
     "jr_sr",
     "twin",
     "moved",
+    "moved_new",
     "address_variant",
+    "zip_missing",
+    "city_missing",
     "absent",
 )
 
@@ -43,7 +52,11 @@ NAME_KINDS = frozenset(
     | {"namesake", "jr_sr", "twin"}
 )
 #: kinds that describe the address (meaningless once a defect replaces it)
-ADDRESS_KINDS = frozenset({"moved", "address_variant"})
+ADDRESS_KINDS = frozenset({"moved", "moved_new", "address_variant", "zip_missing", "city_missing"})
+#: kinds that describe the birth date or the TIN (what a request gets wrong about a person)
+DOB_KINDS = frozenset({"dob_transposed", "dob_off", "dob_part", "dob_year", "dob_missing",
+                       "dob_unparseable"})
+TIN_KINDS = frozenset({"tin_digit", "tin_transposed"})
 
 
 def put(arr: pa.Array, mask: np.ndarray, values: pa.Array) -> pa.Array:
@@ -260,6 +273,82 @@ def dob_off(
     day_off = np.where(d > 1, days - 1, days + 1)
     out = np.where((part == 2) | ~valid, day_off, out)
     return np.where(hit, out, days), hit
+
+
+def dob_part(
+    rng: np.random.Generator, days: np.ndarray, share: float, skip: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The day or the month replaced by another value (a misread form, not a slip by one)."""
+    hit = ~skip & (rng.random(len(days)) < share)
+    y, m, d = _ymd(days)
+    on_day = rng.random(len(days)) < 0.6
+    # another day of the month (shifted 2..27, wrapped into 1..28) or another month
+    d2 = np.where(on_day, (d - 1 + rng.integers(2, 27, len(days))) % 28 + 1, d)
+    m2 = np.where(on_day, m, (m - 1 + rng.integers(2, 11, len(days))) % 12 + 1)
+    out, valid = _days_of(y, m2, np.minimum(d2, 28))
+    hit &= valid & (out != days)
+    return np.where(hit, out, days), hit
+
+
+def dob_year(
+    rng: np.random.Generator, days: np.ndarray, share: float, skip: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The year wrong: off by 2 to 10 years, or its decade digit mistyped."""
+    hit = ~skip & (rng.random(len(days)) < share)
+    y, m, d = _ymd(days)
+    off = rng.integers(2, 11, len(days)) * np.where(rng.random(len(days)) < 0.5, -1, 1)
+    out, valid = _days_of(y + off, m, np.where((m == 2) & (d == 29), 28, d))
+    hit &= valid
+    return np.where(hit, out, days), hit
+
+
+#: birth dates as a clerk might write them where no date can be read
+UNPARSEABLE_DOBS: tuple[str, ...] = ("UNKNOWN", "00/00/0000", "N/A", "19XX-05-13", "1975", "?")
+
+
+def dob_text(
+    rng: np.random.Generator, dob: pa.Array, missing: float, unparseable: float, skip: np.ndarray
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The birth date left out, or written as something no parser reads."""
+    r = rng.random(len(dob))
+    gone = ~skip & (r < missing)
+    bad = ~skip & ~gone & (r < missing + unparseable)
+    pick = rng.integers(0, len(UNPARSEABLE_DOBS), int(bad.sum()))
+    dob = put(dob, bad, pa.array([UNPARSEABLE_DOBS[i] for i in pick], pa.string()))
+    dob = put(dob, gone, pa.nulls(int(gone.sum()), pa.string()))
+    return dob, gone, bad
+
+
+# --- identifiers ------------------------------------------------------------------
+
+
+def tin_slip(
+    rng: np.random.Generator, tin: pa.Array, digit: float, transposed: float
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """A nine-digit TIN with one digit mistyped, or two adjacent digits swapped."""
+    vals = [v or "" for v in tin.to_pylist()]
+    n = len(vals)
+    ok = np.array([len(v) == 9 and v.isdigit() for v in vals], dtype=bool)
+    r = rng.random(n)
+    one = ok & (r < digit)
+    swap = ok & ~one & (r < digit + transposed)
+    pos = rng.integers(0, 9, n)
+    shift = rng.integers(1, 10, n)
+    out = list(vals)
+    for i in np.flatnonzero(one):
+        v = vals[i]
+        out[i] = v[: pos[i]] + str((int(v[pos[i]]) + shift[i]) % 10) + v[pos[i] + 1:]
+    for i in np.flatnonzero(swap):
+        v, p = vals[i], int(pos[i]) % 8
+        if v[p] == v[p + 1]:  # swapping equal digits changes nothing: the next pair that differs
+            q = next((j for j in range(8) if v[j] != v[j + 1]), None)
+            if q is None:
+                swap[i] = False
+                continue
+            p = q
+        out[i] = v[:p] + v[p + 1] + v[p] + v[p + 2:]
+    changed = one | swap
+    return put(tin, changed, pa.array([out[i] for i in np.flatnonzero(changed)], pa.string())), one, swap
 
 
 # --- addresses --------------------------------------------------------------------

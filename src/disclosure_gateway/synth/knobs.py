@@ -136,6 +136,19 @@ class BatchKnobs(BaseModel):
         0.03, "day and month swapped (only where the swapped date is valid and different)"
     )
     dob_off_share: Share = _share(0.02, "one part of the date of birth off by one")
+    dob_part_share: Share = _share(0.0, "the day or the month of the birth date replaced by another value")
+    dob_year_share: Share = _share(0.0, "the birth year wrong by 2 to 10 years")
+    dob_missing_share: Share = _share(0.0, "no birth date given")
+    dob_unparseable_share: Share = _share(
+        0.0, "a birth date no parser reads (UNKNOWN, 00/00/0000, 19XX-05-13, ...)"
+    )
+    tin_digit_share: Share = _share(0.0, "a given TIN with one digit mistyped")
+    tin_transposed_share: Share = _share(0.0, "a given TIN with two adjacent digits swapped")
+    moved_new_share: Share = _share(
+        0.0, "requests giving an address the master never held (the taxpayer moved since)"
+    )
+    zip_missing_share: Share = _share(0.0, "ZIP left out (city and state kept)")
+    city_missing_share: Share = _share(0.0, "city left out (ZIP and state kept)")
     address_variant_share: Share = _share(
         0.35, "address written differently (St/Street, Apt/#/Unit, ZIP+4, unit missing)"
     )
@@ -168,9 +181,55 @@ class BatchKnobs(BaseModel):
             raise ValueError("absent + namesake + jr_sr + twin + moved shares exceed 1")
         if sum(self.defects.values()) > 1.0:
             raise ValueError("defect shares add up to more than 1")
+        if self.dob_missing_share + self.dob_unparseable_share > 1.0:
+            raise ValueError("dob_missing_share + dob_unparseable_share exceed 1")
+        if self.tin_digit_share + self.tin_transposed_share > 1.0:
+            raise ValueError("tin_digit_share + tin_transposed_share exceed 1")
         if self.middle_initial_share + self.middle_omitted_share > 1.0:
             raise ValueError("middle_initial_share + middle_omitted_share exceed 1")
         return self
+
+
+#: named sets of knobs (``--preset``); a preset's values are overridden by a knobs file
+#: and ``--set``. "harsh" is a world with more of every kind of error the linkage must
+#: survive: birth dates wrong in every way, TIN slips, nicknames, people who moved
+#: (also to addresses the master never held), missing fields, bigger households with
+#: more people absent from the master, more namesakes, twins and JR/SR.
+PRESETS: dict[str, dict[str, dict[str, Any]]] = {
+    "default": {"population": {}, "batch": {}},
+    "harsh": {
+        "population": {
+            "household_size_weights": (0.2, 0.3, 0.18, 0.17, 0.15),
+            "namesake_share": 0.03,
+            "jr_sr_share": 0.08,
+            "twin_share": 0.08,
+            "moved_share": 0.5,
+        },
+        "batch": {
+            "absent_share": 0.15,
+            "absent_household_share": 0.8,
+            "namesake_share": 0.08,
+            "jr_sr_share": 0.04,
+            "twin_share": 0.04,
+            "moved_share": 0.12,
+            "moved_new_share": 0.1,
+            "name_swap_share": 0.05,
+            "nickname_share": 0.3,
+            "typo_share": 0.12,
+            "dob_transposed_share": 0.04,
+            "dob_off_share": 0.04,
+            "dob_part_share": 0.03,
+            "dob_year_share": 0.03,
+            "dob_missing_share": 0.03,
+            "dob_unparseable_share": 0.02,
+            "tin_digit_share": 0.06,
+            "tin_transposed_share": 0.04,
+            "zip_missing_share": 0.05,
+            "city_missing_share": 0.05,
+            "address_variant_share": 0.5,
+        },
+    },
+}
 
 
 def _coerce(text: str) -> Any:
@@ -189,15 +248,19 @@ def _errors(e: ValidationError) -> str:
     )
 
 
-def build_knobs(model: type[K], *, file: Path | None = None, settings: list[str] | None = None) -> K:
-    """Knobs from an optional TOML file, then ``NAME=VALUE`` overrides.
+def build_knobs(model: type[K], *, file: Path | None = None, settings: list[str] | None = None,
+                preset: str = "default") -> K:
+    """Knobs from a preset, then an optional TOML file, then ``NAME=VALUE`` overrides.
 
     ``defects.KIND=SHARE`` sets one defect share; ``defects=0`` sets them all.
     """
-    data: dict[str, Any] = {}
+    if preset not in PRESETS:
+        raise InputError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}",
+                         where="--preset")
+    data: dict[str, Any] = dict(PRESETS[preset]["population" if model is PopulationKnobs else "batch"])
     if file is not None:
         try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
+            data |= tomllib.loads(file.read_text(encoding="utf-8"))
         except OSError as e:
             raise InputError(f"cannot read knobs file: {e.strerror}", where=str(file)) from e
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
