@@ -82,7 +82,7 @@ def bare(tmp_path: Path, db_url: str) -> Iterator[object]:
 
     ws = Workspace(tmp_path / "bare")
     ws.create()
-    install_reference_for_demo(ws)
+    install_reference_for_demo(ws, db_url)
     with open_context(ws.root, db_url) as ctx:
         yield ctx
 
